@@ -1,0 +1,185 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/**
+ * Every setting the service reads, in one place. README's configuration table mirrors this file:
+ * keep them in step. Values come from the environment only; defaults give the embedded,
+ * keyless, offline set-up.
+ */
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const schema = z.object({
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  CLIPS_DIR: optionalString,
+  HOST: optionalString,
+  API_HOST: optionalString,
+  PORT: optionalString,
+  API_PORT: optionalString,
+  API_KEY: optionalString,
+  CORS_ORIGINS: optionalString,
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(30),
+  EMBEDDING_PROVIDER: z.enum(['offline', 'openai', 'local']).default('offline'),
+  EMBEDDING_MODEL: optionalString,
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(16_000).optional(),
+  EMBEDDING_MODEL_PATH: optionalString,
+  EMBEDDING_BASE_URL: optionalString,
+  EMBEDDING_BATCH_SIZE: int(1, 2048).default(64),
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  AI_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+  ANALYSIS_MODEL: optionalString,
+  STORY_MODEL: optionalString,
+  TRANSCRIPTION_MODEL: optionalString,
+  YTDLP_PATH: optionalString,
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+  ALLOW_PRIVATE_URLS: bool.default(false),
+  MAX_DOWNLOAD_BYTES: int(1024, Number.MAX_SAFE_INTEGER).default(500 * 1024 * 1024),
+  DOWNLOAD_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
+  MAX_VIDEO_SECONDS: num(1, 86_400).default(1800),
+  MIN_CLIP_SECONDS: num(0.1, 3600).default(1),
+  MAX_CLIP_SECONDS: num(1, 86_400).default(600),
+  FFMPEG_TIMEOUT_MS: int(1000, 3_600_000).default(300_000),
+  MAX_KEY_FRAMES: int(1, 200).default(24),
+  RUN_WORKER: bool.default(true),
+  WORKER_CONCURRENCY: int(1, 64).default(1),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(3),
+  JOB_LEASE_SECONDS: int(5, 86_400).default(60),
+  JOB_RETENTION_DAYS: num(0, 3650).default(30),
+  SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
+  LOG_LEVEL: optionalString,
+});
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  clipsDir: string;
+  tempDir: string;
+  host: string;
+  port: number;
+  apiKey: string | undefined;
+  corsOrigins: string[];
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  embedding: {
+    provider: 'offline' | 'openai' | 'local';
+    model: string | undefined;
+    dimensions: number | undefined;
+    modelPath: string | undefined;
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    batchSize: number;
+  };
+  ai: {
+    baseUrl: string | undefined;
+    apiKey: string | undefined;
+    timeoutMs: number;
+    analysisModel: string | undefined;
+    storyModel: string | undefined;
+    transcriptionModel: string | undefined;
+  };
+  media: {
+    ytdlpPath: string | undefined;
+    ffmpegPath: string;
+    ffprobePath: string;
+    allowPrivateUrls: boolean;
+    maxDownloadBytes: number;
+    downloadTimeoutMs: number;
+    maxVideoSeconds: number;
+    minClipSeconds: number;
+    maxClipSeconds: number;
+    ffmpegTimeoutMs: number;
+    maxKeyFrames: number;
+  };
+  jobs: {
+    runWorker: boolean;
+    concurrency: number;
+    maxAttempts: number;
+    leaseSeconds: number;
+    retentionDays: number;
+    syncTimeoutSeconds: number;
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(String(issue.path.join('.')), `invalid setting: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const portText = e.PORT ?? e.API_PORT ?? '8000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ValidationError(e.PORT !== undefined ? 'PORT' : 'API_PORT', `invalid setting: not a port: ${portText}`);
+  }
+  const corsOrigins = (e.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    clipsDir: path.resolve(e.CLIPS_DIR ?? path.join(dataDir, 'clips')),
+    tempDir: path.join(dataDir, 'tmp'),
+    host: e.HOST ?? e.API_HOST ?? '127.0.0.1',
+    port,
+    apiKey: e.API_KEY,
+    corsOrigins,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    embedding: {
+      provider: e.EMBEDDING_PROVIDER,
+      model: e.EMBEDDING_MODEL,
+      dimensions: e.EMBEDDING_DIMENSIONS,
+      modelPath: e.EMBEDDING_MODEL_PATH,
+      baseUrl: e.EMBEDDING_BASE_URL ?? e.OPENAI_BASE_URL,
+      apiKey: e.OPENAI_API_KEY,
+      batchSize: e.EMBEDDING_BATCH_SIZE,
+    },
+    ai: {
+      baseUrl: e.OPENAI_BASE_URL,
+      apiKey: e.OPENAI_API_KEY,
+      timeoutMs: e.AI_TIMEOUT_MS,
+      analysisModel: e.ANALYSIS_MODEL,
+      storyModel: e.STORY_MODEL ?? e.ANALYSIS_MODEL,
+      transcriptionModel: e.TRANSCRIPTION_MODEL,
+    },
+    media: {
+      ytdlpPath: e.YTDLP_PATH,
+      ffmpegPath: e.FFMPEG_PATH,
+      ffprobePath: e.FFPROBE_PATH,
+      allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
+      maxDownloadBytes: e.MAX_DOWNLOAD_BYTES,
+      downloadTimeoutMs: e.DOWNLOAD_TIMEOUT_MS,
+      maxVideoSeconds: e.MAX_VIDEO_SECONDS,
+      minClipSeconds: e.MIN_CLIP_SECONDS,
+      maxClipSeconds: e.MAX_CLIP_SECONDS,
+      ffmpegTimeoutMs: e.FFMPEG_TIMEOUT_MS,
+      maxKeyFrames: e.MAX_KEY_FRAMES,
+    },
+    jobs: {
+      runWorker: e.RUN_WORKER,
+      concurrency: e.WORKER_CONCURRENCY,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      leaseSeconds: e.JOB_LEASE_SECONDS,
+      retentionDays: e.JOB_RETENTION_DAYS,
+      syncTimeoutSeconds: e.SYNC_PROCESS_TIMEOUT_SECONDS,
+    },
+  };
+}

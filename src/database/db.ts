@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import pg from 'pg';
+import { UnavailableError } from '../errors.js';
+import { acquireDirLock, type DirLock } from './lock.js';
+
+/**
+ * The one database seam. PGlite (embedded) and node-postgres (server) both satisfy it, so every
+ * store runs, and is tested, on both. Stores only ever see `Queryable`.
+ */
+export interface Queryable {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations, DDL). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; any throw rolls everything back. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface PgliteOptions {
+  /** A folder, or undefined for an in-memory database (tests). */
+  dataDir: string | undefined;
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize: number;
+  /** Used by tests to give each run its own schema. */
+  searchPath?: string;
+}
+
+/** Maps a driver failure to "the database is down" when it is a connection problem. */
+function wrapConnectionError(error: unknown): unknown {
+  const code = (error as { code?: string } | null)?.code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) {
+    return new UnavailableError(`Database unavailable: ${(error as Error).message}`, { cause: error });
+  }
+  if (error instanceof Error && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message)) {
+    return new UnavailableError(`Database unavailable: ${error.message}`, { cause: error });
+  }
+  return error;
+}
+
+export async function openPglite(options: PgliteOptions): Promise<Db> {
+  let lock: DirLock | undefined;
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    // PGlite does not lock its folder; two processes on one folder silently lose writes.
+    lock = acquireDirLock(options.dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.dataDir ? path.join(options.dataDir, 'pgdata') : undefined, {
+      extensions: { vector },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const run = async <T>(q: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]): Promise<T[]> => {
+    const result = await q.query<T>(text, params as unknown[] | undefined);
+    return result.rows;
+  };
+  let closed = false;
+  return {
+    kind: 'pglite',
+    query: (text, params) => {
+      if (closed) return Promise.reject(new UnavailableError('Database is closed'));
+      return run(pglite, text, params);
+    },
+    exec: async (text) => {
+      await pglite.exec(text);
+    },
+    transaction: (fn) =>
+      pglite.transaction((tx) =>
+        fn({
+          query: (text, params) => run(tx, text, params),
+          exec: async (text) => {
+            await tx.exec(text);
+          },
+        }),
+      ),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}
+
+// node-postgres parses int8 and numeric as strings; we cast counts to int in SQL and parse
+// numeric columns in the row mappers, so the two drivers return the same shapes.
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: 10_000,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw wrapConnectionError(error);
+  }
+  const query = async <T>(q: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<T[]> => {
+    try {
+      const result = await q.query(text, params as unknown[] | undefined);
+      return result.rows as T[];
+    } catch (error) {
+      throw wrapConnectionError(error);
+    }
+  };
+  return {
+    kind: 'postgres',
+    query: (text, params) => query(pool, text, params),
+    exec: async (text) => {
+      await query(pool, text);
+    },
+    async transaction(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw wrapConnectionError(error);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: (text, params) => query(client, text, params),
+          exec: async (text) => {
+            await query(client, text);
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw wrapConnectionError(error);
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * One error family for the whole service. Each error knows its HTTP status so the API maps
+ * errors in exactly one place; the CLI maps the same classes to exit codes.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  /** Stable machine-readable code, also used for CLI exit codes and logs. */
+  abstract readonly code: string;
+  /** Whether a background job hitting this error should be retried later. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that breaks a rule. `field` names the offending field (dotted path) for clients. */
+export class ValidationError extends AppError {
+  readonly status = 422;
+  readonly code = 'validation_error';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor(
+    readonly entity: 'Exercise' | 'Routine' | 'Job' | 'Clip',
+    readonly id?: string,
+  ) {
+    super(`${entity} not found`);
+  }
+}
+
+/** A request that is well-formed but refused as a matter of policy (unsupported platform, private address). */
+export class BadRequestError extends AppError {
+  readonly status = 400;
+  readonly code: string = 'bad_request';
+}
+
+export class UnsupportedUrlError extends BadRequestError {
+  override readonly code = 'unsupported_url';
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code = 'conflict';
+}
+
+/** A dependency (database, vector index, AI provider) is down or not configured. */
+export class UnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'unavailable';
+  override readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options);
+    this.retryable = options?.retryable ?? true;
+  }
+}
+
+/** Processing failed for a reason that will not go away by retrying (not a video, nothing recognisable). */
+export class ProcessingError extends AppError {
+  readonly status = 500;
+  readonly code = 'processing_failed';
+  override readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options);
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,234 @@
+import path from 'node:path';
+import { ValidationError } from '../errors.js';
+
+/**
+ * Argument lists for ffmpeg and ffprobe. Always arrays for `spawn` without a shell, so no file
+ * name can be interpreted by a shell.
+ */
+
+/**
+ * ffmpeg reads `name:rest` as a protocol (`concat:`, `http:`, `pipe:`) and a leading `-` as an
+ * option. The explicit `file:` protocol makes every path a plain local file whatever it contains.
+ */
+export function mediaPath(file: string): string {
+  return `file:${file}`;
+}
+
+/** Seconds with millisecond precision, the resolution the clip plan works in. */
+export function formatSeconds(seconds: number): string {
+  return seconds.toFixed(3);
+}
+
+const COMMON = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-y'] as const;
+
+export type X264Preset =
+  | 'ultrafast'
+  | 'superfast'
+  | 'veryfast'
+  | 'faster'
+  | 'fast'
+  | 'medium'
+  | 'slow'
+  | 'slower'
+  | 'veryslow';
+
+export function probeArgs(file: string): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', mediaPath(file)];
+}
+
+export interface CutArgsInput {
+  input: string;
+  start: number;
+  end: number;
+  output: string;
+  /** veryfast by default; tests that do not care about size use ultrafast. */
+  preset?: X264Preset;
+  crf?: number;
+}
+
+/**
+ * One exercise clip, re-encoded. Stream copy would snap the start to the previous key frame
+ * (seconds off, or video starting late); re-encoding with `-ss` before `-i` seeks fast and,
+ * since ffmpeg 2.1, decodes from the key frame and discards up to the exact time.
+ */
+export function cutArgs(input: CutArgsInput): string[] {
+  const { start, end } = input;
+  if (!Number.isFinite(start) || start < 0) throw new ValidationError('start', 'must be a finite number >= 0');
+  if (!Number.isFinite(end) || end <= start) throw new ValidationError('end', 'must be a finite number after start');
+  const crf = input.crf ?? 23;
+  if (!Number.isInteger(crf) || crf < 0 || crf > 51) throw new ValidationError('crf', 'must be an integer 0-51');
+  return [
+    ...COMMON,
+    '-ss',
+    formatSeconds(start),
+    '-i',
+    mediaPath(input.input),
+    '-t',
+    formatSeconds(end - start),
+    // First video and, if there is one, first audio stream: `?` lets silent videos through.
+    '-map',
+    '0:v:0',
+    '-map',
+    '0:a:0?',
+    '-map_metadata',
+    '-1',
+    // yuv420p (needed by most players) requires even dimensions; odd-sized sources fail without this.
+    '-vf',
+    'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    input.preset ?? 'veryfast',
+    '-crf',
+    String(crf),
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    // Index at the front so browsers can start playing before the whole clip has arrived.
+    '-movflags',
+    '+faststart',
+    '-avoid_negative_ts',
+    'make_zero',
+    mediaPath(input.output),
+  ];
+}
+
+export interface ThumbnailArgsInput {
+  input: string;
+  /** Seconds. */
+  at: number;
+  output: string;
+  width: number;
+}
+
+export function thumbnailArgs(input: ThumbnailArgsInput): string[] {
+  if (!Number.isFinite(input.at) || input.at < 0) throw new ValidationError('at', 'must be a finite number >= 0');
+  const width = evenWidth(input.width);
+  return [
+    ...COMMON,
+    '-ss',
+    formatSeconds(input.at),
+    '-i',
+    mediaPath(input.input),
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    // -2: keep the aspect ratio with an even height, which JPEG encoders and CSS both like.
+    '-vf',
+    `scale=${width}:-2`,
+    '-q:v',
+    '3',
+    // One plain file rather than an image sequence pattern.
+    '-update',
+    '1',
+    mediaPath(input.output),
+  ];
+}
+
+export interface KeyFrameArgsInput {
+  input: string;
+  /** Directory the JPEGs are written to. */
+  outDir: string;
+  /** File name prefix; frames are `<prefix>00001.jpg`, numbered from 1 in time order. */
+  prefix?: string;
+  /** 0-1 scene score above which a frame counts as a scene change. */
+  sceneThreshold?: number;
+  /** A frame is also taken when this many seconds passed since the last one taken. */
+  sampleEverySeconds?: number;
+  width?: number;
+}
+
+export const KEY_FRAME_DEFAULTS = {
+  prefix: 'keyframe-',
+  sceneThreshold: 0.3,
+  sampleEverySeconds: 5,
+  width: 512,
+} as const;
+
+/** The image-sequence pattern `keyFrameArgs` writes, for mapping frame numbers back to files. */
+export function keyFramePattern(outDir: string, prefix: string = KEY_FRAME_DEFAULTS.prefix): string {
+  return path.join(outDir, `${prefix}%05d.jpg`);
+}
+
+/**
+ * Scene changes plus regular samples in one decoding pass. The first frame is always taken
+ * (`isnan(prev_selected_t)`), then any frame whose scene score passes the threshold, then one
+ * whenever `sampleEverySeconds` passed since the last frame taken, so static stretches are still
+ * represented. `metadata=print` logs each selected frame's `pts_time` and `lavfi.scene_score` to
+ * stderr (hence log level info), which is how the caller learns the frames' times. Scaling first
+ * makes the scene comparison cheaper without changing which cuts it finds.
+ */
+export function keyFrameArgs(input: KeyFrameArgsInput): string[] {
+  const threshold = input.sceneThreshold ?? KEY_FRAME_DEFAULTS.sceneThreshold;
+  const every = input.sampleEverySeconds ?? KEY_FRAME_DEFAULTS.sampleEverySeconds;
+  const width = evenWidth(input.width ?? KEY_FRAME_DEFAULTS.width);
+  if (!Number.isFinite(threshold) || threshold <= 0 || threshold >= 1) {
+    throw new ValidationError('sceneThreshold', 'must be between 0 and 1');
+  }
+  if (!Number.isFinite(every) || every <= 0) throw new ValidationError('sampleEverySeconds', 'must be > 0');
+  const select = `select='gt(scene\\,${threshold})+isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
+  return [
+    '-nostdin',
+    '-hide_banner',
+    '-nostats',
+    '-loglevel',
+    'info',
+    '-y',
+    '-i',
+    mediaPath(input.input),
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-vf',
+    `scale=${width}:-2,${select},metadata=print`,
+    // One output image per selected frame: no duplicates or drops to fill a frame rate.
+    '-fps_mode',
+    'passthrough',
+    '-q:v',
+    '4',
+    mediaPath(keyFramePattern(input.outDir, input.prefix)),
+  ];
+}
+
+export interface ExtractAudioArgsInput {
+  input: string;
+  /** `.mp3` or `.m4a`; the codec follows the extension. */
+  output: string;
+}
+
+/**
+ * Mono 16 kHz speech audio for a transcription API: what speech models resample to anyway, and
+ * small (about 15 MB an hour as mp3), well under typical 25 MB upload limits for long videos.
+ */
+export function extractAudioArgs(input: ExtractAudioArgsInput): string[] {
+  const ext = path.extname(input.output).toLowerCase();
+  const codec =
+    ext === '.mp3' ? ['-c:a', 'libmp3lame', '-b:a', '32k'] : ext === '.m4a' ? ['-c:a', 'aac', '-b:a', '48k'] : null;
+  if (!codec) throw new ValidationError('output', 'audio output must end in .mp3 or .m4a');
+  return [
+    ...COMMON,
+    '-i',
+    mediaPath(input.input),
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-ac',
+    '1',
+    '-ar',
+    '16000',
+    ...codec,
+    mediaPath(input.output),
+  ];
+}
+
+function evenWidth(width: number): number {
+  if (!Number.isInteger(width) || width < 2 || width > 8192) {
+    throw new ValidationError('width', 'must be an integer between 2 and 8192');
+  }
+  return width - (width % 2);
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** One downloaded video file. A carousel post yields one item per video slide. */
+export interface MediaItem {
+  path: string;
+  /** 1-based slide position inside the post (1 for anything that is not a carousel). */
+  carouselIndex: number;
+  subtitlesPath?: string;
+}
+
+export interface DownloadResult {
+  items: MediaItem[];
+  /** The post's text (Instagram caption, YouTube description); the best hint we have about exercise names. */
+  caption: string | null;
+  title: string | null;
+  tags: string[];
+  uploader: string | null;
+  /** Duration in seconds reported by the platform, when exactly one item was downloaded. */
+  durationHint: number | null;
+}
+
+/**
+ * One exercise found in a video, in the shape every analyzer (AI or offline) must return.
+ * Times are seconds from the start of the media item; levels are integers on a 0-10 scale.
+ */
+export const AnalyzedExerciseSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  start_time: z.number().min(0),
+  end_time: z.number().min(0),
+  how_to: z.string().nullable(),
+  benefits: z.string().nullable(),
+  counteracts: z.string().nullable(),
+  fitness_level: z.number().int().min(0).max(10),
+  intensity: z.number().int().min(0).max(10),
+  rounds_reps: z.string().nullable(),
+  category: z.string().nullable(),
+  primary_muscles: z.array(z.string()),
+  secondary_muscles: z.array(z.string()),
+  equipment: z.string().nullable(),
+  /** push, pull, static, ... */
+  force: z.string().nullable(),
+  /** compound or isolation */
+  mechanic: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+});
+
+export type AnalyzedExercise = z.infer<typeof AnalyzedExerciseSchema>;
+
+export interface AnalysisInput {
+  /** Key frames (JPEG files) with their time in seconds. */
+  frames: { time: number; path: string }[];
+  transcript: string | null;
+  caption: string | null;
+  title: string | null;
+  tags: string[];
+  /** 1-based position of this item in its post, and the number of items in the post. */
+  carouselIndex: number;
+  carouselCount: number;
+  /** Seconds. */
+  duration: number;
+  /** Seconds at which the picture changes scene, ascending. */
+  sceneChanges: number[];
+  /** Where the video came from; only used to name an exercise when nothing better is known. */
+  sourceUrl?: string | null;
+}
