@@ -60,5 +60,5 @@ export async function openTestDb(backend: Backend, options: { migrate?: boolean;
 
 /** Removes all rows between tests without paying for a new database. */
 export async function truncateAll(db: Db): Promise<void> {
-  await db.query('TRUNCATE exercises, workout_routines, routine_exercises, embedding_cache CASCADE');
+  await db.query('TRUNCATE exercises, workout_routines, routine_exercises, embedding_cache, jobs CASCADE');
 }
