@@ -207,27 +207,55 @@ export async function storeExercises(
   inputs: readonly ExerciseInput[],
   options: { onConflict: 'error' | 'skip' } = { onConflict: 'error' },
 ): Promise<Exercise[]> {
-  const rows = inputs.map((input, i) => {
+  const rows = prepareAll(inputs);
+  return db.transaction((tx) => insertPrepared(tx, rows, options.onConflict));
+}
+
+/** The same inside a transaction the caller holds (rows and vectors committing together). */
+export async function storeExercisesIn(
+  tx: Queryable,
+  inputs: readonly ExerciseInput[],
+  onConflict: 'error' | 'skip',
+): Promise<Exercise[]> {
+  return insertPrepared(tx, prepareAll(inputs), onConflict);
+}
+
+function prepareAll(inputs: readonly ExerciseInput[]): ReturnType<typeof prepareExercise>[] {
+  return inputs.map((input, i) => {
     try {
       return prepareExercise(input);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError(`[${i}].${error.field}`, error.message.slice(error.field.length + 2));
+      if (error instanceof ValidationError && inputs.length > 1) {
+        throw new ValidationError(`[${i}].${error.field}`, error.message.slice(error.field.length + 2));
+      }
       throw error;
     }
   });
-  const sql = insertStatement(options.onConflict);
-  return db.transaction(async (tx) => {
-    const stored: Exercise[] = [];
-    for (const row of rows) {
-      try {
-        const result = await tx.query(sql, insertParams(row));
-        if (result[0]) stored.push(mapExerciseRow(result[0]));
-      } catch (error) {
-        translateWriteError(error);
-      }
+}
+
+async function insertPrepared(
+  tx: Queryable,
+  rows: readonly ReturnType<typeof prepareExercise>[],
+  onConflict: 'error' | 'skip',
+): Promise<Exercise[]> {
+  const sql = insertStatement(onConflict);
+  const stored: Exercise[] = [];
+  for (const row of rows) {
+    try {
+      const result = await tx.query(sql, insertParams(row));
+      if (result[0]) stored.push(mapExerciseRow(result[0]));
+    } catch (error) {
+      translateWriteError(error);
     }
-    return stored;
-  });
+  }
+  return stored;
+}
+
+/** Which of these normalized source keys already have exercises. */
+export async function existingSourceKeys(db: Queryable, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.query<{ k: string }>('SELECT DISTINCT normalized_url AS k FROM exercises WHERE normalized_url = ANY($1::text[])', [keys]);
+  return new Set(rows.map((r) => r.k));
 }
 
 export async function getExerciseById(db: Queryable, id: string): Promise<Exercise | null> {

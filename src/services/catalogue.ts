@@ -1,8 +1,11 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
+import { existingSourceKeys } from '../database/exercises.js';
 import type { ExerciseInput } from '../database/types.js';
 import { parseInput } from '../database/validate.js';
 import { ValidationError } from '../errors.js';
+import type { AppContext } from './context.js';
+import { addExercises } from './library.js';
 
 /**
  * Reading exercise catalogues in the free-exercise-db format (an array of objects with name,
@@ -81,4 +84,43 @@ export async function readCatalogue(file: string): Promise<CatalogueEntry[]> {
   }
   if (!Array.isArray(data)) throw new ValidationError('file', 'must be a JSON array of exercises');
   return data.map((entry, i) => parseInput(entrySchema, entry, `[${i}]`));
+}
+
+export interface ImportResult {
+  total: number;
+  inserted: number;
+  skipped: number;
+  seconds: number;
+}
+
+/**
+ * Imports a catalogue file idempotently: entries already present (same catalogue key) are
+ * skipped, so running it twice adds nothing. Each batch commits rows and vectors together; an
+ * interrupted import is completed by running it again.
+ */
+export async function importCatalogue(
+  ctx: AppContext,
+  file: string,
+  options: { batchSize?: number; source?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<ImportResult> {
+  const started = performance.now();
+  const entries = await readCatalogue(file);
+  const all = entries.map((e) => mapCatalogueEntry(e, options.source));
+  // Entries already in the library are skipped before paying for their embeddings.
+  const present = await existingSourceKeys(ctx.db, all.map((e) => e.normalized_url!));
+  const inputs = all.filter((e) => !present.has(e.normalized_url!));
+  const batchSize = options.batchSize ?? 200;
+  let inserted = 0;
+  options.onProgress?.(0, inputs.length);
+  for (let i = 0; i < inputs.length; i += batchSize) {
+    const batch = inputs.slice(i, i + batchSize);
+    inserted += (await addExercises(ctx, batch, { onConflict: 'skip' })).length;
+    options.onProgress?.(Math.min(i + batchSize, inputs.length), inputs.length);
+  }
+  return {
+    total: all.length,
+    inserted,
+    skipped: all.length - inserted,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
 }

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { ExerciseFilters } from '../../database/types.js';
+import type { AppContext } from '../../services/context.js';
+import * as library from '../../services/library.js';
+import { bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import type { TypedApp } from './types.js';
+
+export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
+  app.get(
+    '/api/v1/exercises',
+    {
+      schema: {
+        tags: ['exercises'],
+        summary: 'List exercises: all from one source URL, or the newest (filters, sorting and paging optional)',
+        querystring: exercisesQuery,
+        response: { 200: z.array(exerciseSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.url) return library.getExercisesByUrl(ctx, q.url);
+      const filters: ExerciseFilters = {
+        name: q.name,
+        category: q.category,
+        muscles: q.muscles,
+        equipment: q.equipment,
+        platform: q.platform,
+        fitness_level: q.min_level !== undefined || q.max_level !== undefined ? { min: q.min_level, max: q.max_level } : undefined,
+        intensity:
+          q.min_intensity !== undefined || q.max_intensity !== undefined ? { min: q.min_intensity, max: q.max_intensity } : undefined,
+      };
+      const cleaned = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+      const page = await library.listExercises(ctx, cleaned, { limit: q.limit, offset: q.offset, sort: q.sort, order: q.order });
+      return page.items;
+    },
+  );
+
+  app.get(
+    '/api/v1/exercises/:id',
+    { schema: { tags: ['exercises'], params: idParams, response: { 200: exerciseSchema, ...errorResponses } } },
+    async (request) => library.getExercise(ctx, request.params.id),
+  );
+
+  app.post(
+    '/api/v1/exercises/bulk',
+    {
+      schema: {
+        tags: ['exercises'],
+        summary: 'Fetch many exercises in one query, in input order; unknown ids are skipped',
+        body: bulkBody,
+        response: { 200: z.array(exerciseSchema), ...errorResponses },
+      },
+    },
+    async (request) => library.getExercisesByIds(ctx, request.body.exercise_ids),
+  );
+
+  app.patch(
+    '/api/v1/exercises/:id',
+    {
+      schema: {
+        tags: ['exercises'],
+        summary: 'Edit an exercise\'s metadata (re-embeds it)',
+        params: idParams,
+        body: exercisePatchBody,
+        response: { 200: exerciseSchema, ...errorResponses },
+      },
+    },
+    async (request) => library.updateExercise(ctx, request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/exercises/:id',
+    {
+      schema: {
+        tags: ['exercises'],
+        summary: 'Delete an exercise with its vector, clip and thumbnail',
+        params: idParams,
+        response: { 200: z.object({ message: z.string() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      await library.deleteExercise(ctx, request.params.id);
+      return { message: 'Exercise deleted successfully with cascade cleanup' };
+    },
+  );
+
+  app.post(
+    '/api/v1/exercises/semantic-search-ids',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Ids of the exercises best matching a natural-language query, best first',
+        body: semanticSearchBody,
+        response: { 200: z.object({ exercise_ids: z.array(z.string()), total_found: z.number().int() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const found = await ctx.search.findExercises(request.body.query, { limit: request.body.limit });
+      const ids = found.items.map((r) => r.exercise.id);
+      return { exercise_ids: ids, total_found: ids.length };
+    },
+  );
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { countJobsByStatus } from '../../jobs/index.js';
+import type { AppContext } from '../../services/context.js';
+import { checkHealth } from '../../services/health.js';
+import { VERSION } from '../../version.js';
+import type { Metrics } from '../metrics.js';
+import { errorSchema } from '../schemas.js';
+import type { TypedApp } from './types.js';
+
+export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Metrics): void {
+  app.get(
+    '/',
+    { schema: { tags: ['health'], response: { 200: z.object({ message: z.string(), status: z.string() }) } } },
+    async () => ({ message: 'Fitness Builder API', status: 'healthy' }),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        response: {
+          200: z.object({
+            status: z.enum(['healthy', 'degraded']),
+            version: z.string(),
+            services: z.object({ database: z.string(), qdrant: z.string(), ai_services: z.string() }),
+            details: z.record(z.string(), z.string().nullable()),
+          }),
+        },
+      },
+    },
+    async () => {
+      const h = await checkHealth(ctx);
+      return {
+        status: h.database.ok && h.vector.ok ? ('healthy' as const) : ('degraded' as const),
+        version: VERSION,
+        services: {
+          database: h.database.ok ? 'connected' : 'disconnected',
+          qdrant: h.vector.ok ? 'connected' : 'disconnected',
+          ai_services: h.ai.configured ? 'available' : 'unconfigured',
+        },
+        details: { database: h.database.error, vector: h.vector.reason, ai: h.ai.description },
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/health/database',
+    {
+      schema: {
+        tags: ['health'],
+        response: {
+          200: z.object({ status: z.string(), database: z.string(), exercises_count: z.number().int() }),
+          503: errorSchema,
+        },
+      },
+    },
+    async (_req, reply) => {
+      const h = await checkHealth(ctx, { vector: false });
+      if (!h.database.ok) return reply.code(503).send({ detail: `Database unavailable: ${h.database.error}` });
+      return { status: 'healthy', database: 'connected', exercises_count: h.database.exercises };
+    },
+  );
+
+  app.get(
+    '/api/v1/health/vector',
+    {
+      schema: {
+        tags: ['health'],
+        response: {
+          200: z.object({
+            status: z.string(),
+            vector_db: z.string(),
+            collection_info: z.object({
+              name: z.string(),
+              vectors_count: z.number().int(),
+              vector_size: z.number().int(),
+              distance: z.string(),
+              model: z.string().optional(),
+              index: z.string().optional(),
+            }),
+          }),
+          503: errorSchema,
+        },
+      },
+    },
+    async (_req, reply) => {
+      const h = await checkHealth(ctx);
+      if (!h.vector.ok || !h.vector.info) return reply.code(503).send({ detail: `Vector index unavailable: ${h.vector.reason}` });
+      const info = h.vector.info;
+      return {
+        status: 'healthy',
+        vector_db: 'connected',
+        collection_info: {
+          name: info.name,
+          vectors_count: info.vectors_count,
+          vector_size: info.vector_size,
+          distance: info.distance,
+          model: info.model,
+          index: info.index,
+        },
+      };
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    let jobs: Record<string, number> = {};
+    try {
+      jobs = await countJobsByStatus(ctx.db);
+    } catch {
+      // database down: the HTTP metrics are still worth serving
+    }
+    void reply.header('content-type', 'text/plain; version=0.0.4');
+    return metrics.render([
+      {
+        name: 'fitness_builder_jobs',
+        help: 'Jobs by state.',
+        values: Object.entries(jobs).map(([state, value]) => ({ labels: `state="${state}"`, value })),
+      },
+      { name: 'fitness_builder_queue_depth', help: 'Jobs waiting to run.', values: [{ labels: '', value: jobs.pending ?? 0 }] },
+    ]);
+  });
+}

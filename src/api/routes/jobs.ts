@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { cancelJob, getJobStatus, listJobs, type Job } from '../../jobs/index.js';
+import { NotFoundError } from '../../errors.js';
+import type { AppContext } from '../../services/context.js';
+import { processUrl } from '../../services/processing.js';
+import { errorResponses, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
+import type { TypedApp } from './types.js';
+
+export function jobView(job: Job) {
+  return {
+    status: job.status,
+    result: job.result,
+    job_id: job.id,
+    type: job.type,
+    error: job.error,
+    progress: job.progress,
+    attempts: job.attempts,
+    max_attempts: job.max_attempts,
+    cancel_requested: job.cancel_requested,
+    url: typeof job.payload.url === 'string' ? job.payload.url : null,
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
+  };
+}
+
+export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
+  app.post(
+    '/api/v1/process',
+    {
+      config: { rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['processing'],
+        summary: 'Turn a video URL into exercise clips, waiting for the result or in the background',
+        body: processBody,
+        response: { 200: processResponse, ...errorResponses, 500: z.object({ detail: z.string() }) },
+      },
+    },
+    async (request) => processUrl(ctx, request.body),
+  );
+
+  app.get(
+    '/api/v1/job-status/:job_id',
+    { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
+    async (request) => {
+      const job = await getJobStatus(ctx.db, request.params.job_id);
+      if (!job) throw new NotFoundError('Job', request.params.job_id);
+      return jobView(job);
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs',
+    { schema: { tags: ['processing'], querystring: jobsQuery, response: { 200: z.array(jobStatusResponse), ...errorResponses } } },
+    async (request) => (await listJobs(ctx.db, request.query)).map(jobView),
+  );
+
+  app.post(
+    '/api/v1/jobs/:job_id/cancel',
+    { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
+    async (request) => jobView(await cancelJob(ctx.db, request.params.job_id)),
+  );
+}

@@ -1,0 +1,242 @@
+import { z } from 'zod';
+import { PLATFORMS, SORT_FIELDS } from '../database/types.js';
+
+/**
+ * One zod schema per request and response: it gives the TypeScript type, the 422 validation
+ * error and the OpenAPI entry. Field names and order follow ../shared/reference/api-contract.md.
+ */
+export const errorSchema = z.object({ detail: z.string() }).describe('Error');
+export const errorResponses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema };
+
+const isoTime = z.string().describe('ISO 8601 timestamp with timezone');
+const level = z.number().int().min(0).max(10);
+
+export const exerciseSchema = z
+  .object({
+    id: z.string(),
+    exercise_name: z.string(),
+    video_path: z.string().nullable().describe('relative: the clip URL is "/" + video_path'),
+    start_time: z.number().nullable(),
+    end_time: z.number().nullable(),
+    how_to: z.string().nullable(),
+    benefits: z.string().nullable(),
+    counteracts: z.string().nullable(),
+    fitness_level: z.number().int().nullable(),
+    rounds_reps: z.string().nullable(),
+    intensity: z.number().int().nullable(),
+    qdrant_id: z.string().nullable(),
+    created_at: isoTime,
+    url: z.string().nullable(),
+    normalized_url: z.string(),
+    carousel_index: z.number().int(),
+    platform: z.enum(PLATFORMS),
+    duration: z.number().nullable(),
+    thumbnail_path: z.string().nullable(),
+    category: z.string().nullable(),
+    primary_muscles: z.array(z.string()),
+    secondary_muscles: z.array(z.string()),
+    equipment: z.string().nullable(),
+    force: z.string().nullable(),
+    mechanic: z.string().nullable(),
+    job_id: z.string().nullable(),
+    updated_at: isoTime,
+  })
+  .describe('Exercise');
+
+export const routineSchema = z
+  .object({
+    routine_id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    exercise_ids: z.array(z.string()),
+    created_at: isoTime,
+    updated_at: isoTime,
+  })
+  .describe('Routine');
+
+export const idParams = z.object({ id: z.string().max(100) });
+export const jobIdParams = z.object({ job_id: z.string().max(100) });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2048)
+  .refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const explicitExerciseSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  start_time: z.number().min(0),
+  end_time: z.number().min(0),
+  carousel_index: z.number().int().min(1).optional(),
+  how_to: z.string().max(20_000).optional(),
+  fitness_level: level.optional(),
+  intensity: level.optional(),
+  rounds_reps: z.string().max(500).optional(),
+});
+
+export const processBody = z
+  .object({
+    url: httpUrl,
+    background: z.boolean().default(false),
+    force: z.boolean().default(false).describe('re-process a URL that was already processed'),
+    exercises: z.array(explicitExerciseSchema).min(1).max(100).optional().describe('skip analysis: cut these segments'),
+  })
+  .strict();
+
+export const clipSchema = z.object({
+  exercise_id: z.string(),
+  exercise_name: z.string(),
+  video_path: z.string().nullable(),
+  segments_count: z.number().int(),
+  total_duration: z.number(),
+  segments: z.array(z.object({ start_time: z.number().nullable(), end_time: z.number().nullable() })),
+});
+
+export const processResponse = z.object({
+  success: z.boolean(),
+  processed_clips: z.array(clipSchema),
+  total_clips: z.number().int(),
+  processing_time: z.number(),
+  temp_dir: z.null(),
+  job_id: z.string().optional(),
+  status: z.string().optional(),
+  existing: z.boolean().optional().describe('true when the URL had already been processed and nothing was redone'),
+});
+
+export const jobStatusResponse = z.object({
+  status: z.enum(['pending', 'in_progress', 'done', 'failed']),
+  result: z.record(z.string(), z.unknown()).nullable(),
+  job_id: z.string(),
+  type: z.string(),
+  error: z.string().nullable(),
+  progress: z.object({ step: z.string().nullable(), percent: z.number() }),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  cancel_requested: z.boolean(),
+  url: z.string().nullable(),
+  created_at: isoTime,
+  updated_at: isoTime,
+  started_at: isoTime.nullable(),
+  finished_at: isoTime.nullable(),
+});
+
+export const routineBody = z
+  .object({
+    name: z.string(),
+    description: z.string().nullable().optional(),
+    exercise_ids: z.array(z.string()),
+  })
+  .strict();
+
+export const routinePatchBody = z
+  .object({
+    name: z.string().optional(),
+    description: z.string().nullable().optional(),
+    exercise_ids: z.array(z.string()).optional().describe('the new complete order'),
+  })
+  .strict();
+
+export const routinesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const csv = z
+  .string()
+  .max(2000)
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const levelQ = z.coerce.number().int().min(0).max(10);
+
+export const exercisesQuery = z.object({
+  url: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  sort: z.enum(SORT_FIELDS).default('created_at'),
+  order: z.enum(['asc', 'desc']).optional(),
+  name: z.string().max(200).optional(),
+  category: csv.optional(),
+  muscles: csv.optional(),
+  equipment: csv.optional(),
+  platform: csv.pipe(z.array(z.enum(PLATFORMS))).optional(),
+  min_level: levelQ.optional(),
+  max_level: levelQ.optional(),
+  min_intensity: levelQ.optional(),
+  max_intensity: levelQ.optional(),
+});
+
+export const bulkBody = z.object({ exercise_ids: z.array(z.string().max(100)).max(500) }).strict();
+
+export const exercisePatchBody = z
+  .object({
+    exercise_name: z.string(),
+    how_to: z.string().nullable(),
+    benefits: z.string().nullable(),
+    counteracts: z.string().nullable(),
+    fitness_level: level.nullable(),
+    intensity: level.nullable(),
+    rounds_reps: z.string().nullable(),
+    category: z.string().nullable(),
+    primary_muscles: z.array(z.string()),
+    secondary_muscles: z.array(z.string()),
+    equipment: z.string().nullable(),
+    force: z.string().nullable(),
+    mechanic: z.string().nullable(),
+  })
+  .partial()
+  .strict();
+
+const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+export const filtersBody = z
+  .object({
+    name: z.string().optional(),
+    fitness_level: range.optional(),
+    intensity: range.optional(),
+    duration: range.optional(),
+    category: z.array(z.string()).optional(),
+    muscles: z.array(z.string()).optional(),
+    equipment: z.array(z.string()).optional(),
+    platform: z.array(z.enum(PLATFORMS)).optional(),
+    url: z.string().optional(),
+    has_clip: z.boolean().optional(),
+  })
+  .strict();
+
+export const semanticSearchBody = z.object({
+  query: z.string().max(1000),
+  limit: z.number().int().min(1).max(100).default(10),
+});
+
+export const searchBody = z
+  .object({
+    query: z.string().max(1000),
+    limit: z.number().int().min(1).max(100).default(10),
+    score_threshold: z.number().min(0).max(1).optional(),
+    filters: filtersBody.optional(),
+    diverse: z.boolean().default(false).describe('pick different movements (MMR plus caps per video and per movement)'),
+    diversity: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+export const searchResponse = z.object({
+  results: z.array(z.object({ score: z.number(), exercise: exerciseSchema })),
+  total_found: z.number().int(),
+  ranker: z.string(),
+});
+
+export const storiesBody = z.object({
+  user_prompt: z.string().trim().min(1).max(4000),
+  story_count: z.number().int().min(1).max(10).default(5),
+});
+
+export const jobsQuery = z.object({
+  status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});

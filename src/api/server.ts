@@ -1,0 +1,123 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { logger } from '../logger.js';
+import type { AppContext } from '../services/context.js';
+import { VERSION } from '../version.js';
+import { registerClipRoutes } from './clips.js';
+import { errorHandler } from './errors.js';
+import { Metrics } from './metrics.js';
+import { registerExerciseRoutes } from './routes/exercises.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerRoutineRoutes } from './routes/routines.js';
+import { registerSearchRoutes } from './routes/search.js';
+
+export type App = FastifyInstance;
+
+/** Read-only POSTs that stay open when API_KEY is set (they change nothing). */
+const READ_ONLY_POSTS = new Set(['/api/v1/exercises/bulk', '/api/v1/exercises/semantic-search-ids', '/api/v1/exercises/search']);
+
+function keyMatches(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Builds the HTTP server: contract routes under /api/v1, clips, docs, metrics, one error handler. */
+export async function buildServer(ctx: AppContext): Promise<App> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ detail: `Not found: ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  const metrics = new Metrics();
+  app.decorate('metrics', metrics);
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
+    else request.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  await app.register(helmet, {
+    // The docs page needs its own scripts and styles; the API serves JSON and media only.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(cors, {
+    // No wildcard with credentials: listed origins only, or none at all.
+    origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: !config.corsOrigins.includes('*') && config.corsOrigins.length > 0,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Range', 'X-Request-Id'],
+    exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length', 'X-Request-Id'],
+  });
+  await app.register(rateLimit, { global: false });
+
+  if (config.apiKey) {
+    const expected = config.apiKey;
+    app.addHook('onRequest', async (request, reply) => {
+      const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+      const path = request.url.split('?')[0]!;
+      if (!mutating || READ_ONLY_POSTS.has(path)) return;
+      const header = request.headers.authorization ?? '';
+      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      if (!token || !keyMatches(token, expected)) {
+        void reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ detail: 'Missing or invalid API key: send Authorization: Bearer <API_KEY>' });
+      }
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Fitness Builder API',
+        description: 'Turns fitness videos into a searchable library of exercise clips and workout routines.',
+        version: VERSION,
+      },
+      components: config.apiKey
+        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
+        : undefined,
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  registerHealthRoutes(typed, ctx, metrics);
+  registerExerciseRoutes(typed, ctx);
+  registerRoutineRoutes(typed, ctx);
+  registerSearchRoutes(typed, ctx);
+  registerJobRoutes(typed, ctx);
+  registerClipRoutes(app, config.clipsDir);
+  await app.ready();
+  return app;
+}

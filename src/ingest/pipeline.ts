@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { ProcessingError } from '../errors.js';
+import { normalizeUrl, type NormalizedUrl } from '../urls/normalize.js';
+import { analyzeWithAI } from './analyze.js';
+import { planClips } from './clip-plan.js';
+import { downloadMedia } from './download.js';
+import { cutClip, extractAudio, extractKeyFramesDetailed, makeThumbnail, probeVideo, type VideoInfo } from './media.js';
+import { analyzeOffline } from './offline-analyzer.js';
+import { assertFetchable } from './resolve.js';
+import { cuesToTranscript, parseSubtitles } from './subtitles.js';
+import { transcribeAudio } from './transcribe.js';
+import type { AnalysisInput, AnalyzedExercise, DownloadResult, MediaItem } from './types.js';
+
+/**
+ * From a URL to cut clips in a temporary folder: resolve, download, probe, transcript, key
+ * frames, analyze, plan, cut. Storing is the caller's (it owns the transaction); this module
+ * only produces files and their descriptions, and never writes outside `workDir`.
+ */
+export interface ExplicitExercise {
+  name: string;
+  start_time: number;
+  end_time: number;
+  carousel_index?: number;
+  how_to?: string;
+  fitness_level?: number;
+  intensity?: number;
+  rounds_reps?: string;
+}
+
+export interface PipelineInput {
+  url: string;
+  /** Exercises given with the request: analysis is skipped and these segments are cut. */
+  exercises?: ExplicitExercise[];
+}
+
+export interface CutExercise {
+  /** Chosen before cutting: the clip's file name and the row's id. */
+  id: string;
+  carouselIndex: number;
+  analyzed: AnalyzedExercise;
+  start: number;
+  end: number;
+  clipFile: string;
+  thumbnailFile: string;
+}
+
+export type Analyzer = 'ai' | 'offline' | 'explicit';
+
+export interface PipelineOutput {
+  source: NormalizedUrl;
+  download: Omit<DownloadResult, 'items'>;
+  analyzer: Analyzer;
+  exercises: CutExercise[];
+  /** Seconds spent per step, summed over media items. */
+  timings: Record<string, number>;
+}
+
+export interface PipelineContext {
+  config: Config;
+  workDir: string;
+  signal?: AbortSignal;
+  progress(step: string, percent: number): Promise<void>;
+}
+
+const THUMBNAIL_WIDTH = 480;
+
+export function chooseAnalyzer(config: Config, input: PipelineInput): Analyzer {
+  if (input.exercises?.length) return 'explicit';
+  return config.ai.analysisModel && (config.ai.baseUrl || config.ai.apiKey) ? 'ai' : 'offline';
+}
+
+/** Explicit segments as analyzer output: the user's names and times, nothing invented. */
+export function explicitToAnalyzed(list: readonly ExplicitExercise[], carouselIndex: number): AnalyzedExercise[] {
+  return list
+    .filter((e) => (e.carousel_index ?? 1) === carouselIndex)
+    .map((e) => ({
+      name: e.name,
+      start_time: e.start_time,
+      end_time: e.end_time,
+      how_to: e.how_to ?? null,
+      benefits: null,
+      counteracts: null,
+      fitness_level: e.fitness_level ?? 5,
+      intensity: e.intensity ?? 5,
+      rounds_reps: e.rounds_reps ?? null,
+      category: null,
+      primary_muscles: [],
+      secondary_muscles: [],
+      equipment: null,
+      force: null,
+      mechanic: null,
+      confidence: 1,
+    }));
+}
+
+export async function runPipeline(input: PipelineInput, ctx: PipelineContext): Promise<PipelineOutput> {
+  const { config } = ctx;
+  const media = config.media;
+  const timings: Record<string, number> = {};
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[step] = (timings[step] ?? 0) + (performance.now() - started) / 1000;
+    }
+  };
+  const ffmpeg = { ffmpegPath: media.ffmpegPath, timeoutMs: media.ffmpegTimeoutMs, signal: ctx.signal };
+
+  await ctx.progress('resolving', 2);
+  const source = normalizeUrl(input.url);
+  await timed('resolve', () => assertFetchable(source.original, { allowPrivate: media.allowPrivateUrls }));
+
+  await ctx.progress('downloading', 5);
+  const downloaded = await timed('download', () =>
+    downloadMedia({ url: source.original, platform: source.platform, carouselIndex: source.carouselIndex }, path.join(ctx.workDir, 'download'), {
+      ytdlpPath: media.ytdlpPath,
+      maxBytes: media.maxDownloadBytes,
+      timeoutMs: media.downloadTimeoutMs,
+      allowPrivate: media.allowPrivateUrls,
+      signal: ctx.signal,
+    }),
+  );
+  if (downloaded.items.length === 0) throw new ProcessingError('No video found at this URL');
+  const { items, ...download } = downloaded;
+  const analyzer = chooseAnalyzer(config, input);
+  const exercises: CutExercise[] = [];
+  const share = 85 / items.length;
+
+  for (const [i, item] of items.entries()) {
+    const base = 10 + i * share;
+    const at = (fraction: number) => Math.round(base + share * fraction);
+    const itemDir = path.join(ctx.workDir, `item-${item.carouselIndex}`);
+    await fs.mkdir(itemDir, { recursive: true });
+
+    await ctx.progress('probing', at(0));
+    const info = await timed('probe', () =>
+      probeVideo(item.path, { ffprobePath: media.ffprobePath, timeoutMs: 60_000, maxVideoSeconds: media.maxVideoSeconds, signal: ctx.signal }),
+    );
+
+    await ctx.progress('transcribing', at(0.1));
+    const transcript = await timed('transcript', () => readTranscript(item, info, itemDir, config, ctx.signal));
+
+    await ctx.progress('extracting key frames', at(0.25));
+    const frames = await timed('frames', () =>
+      extractKeyFramesDetailed(item.path, path.join(itemDir, 'frames'), { ...ffmpeg, max: media.maxKeyFrames }),
+    );
+
+    await ctx.progress('analyzing', at(0.4));
+    const analysisInput: AnalysisInput = {
+      frames: frames.frames.map((f) => ({ time: f.time, path: f.path })),
+      transcript,
+      caption: download.caption,
+      title: download.title,
+      tags: download.tags,
+      carouselIndex: item.carouselIndex,
+      carouselCount: items.length,
+      duration: info.duration,
+      sceneChanges: frames.sceneChanges,
+      sourceUrl: source.original,
+    };
+    const analyzed = await timed('analyze', async () => {
+      if (analyzer === 'explicit') return explicitToAnalyzed(input.exercises ?? [], item.carouselIndex);
+      if (analyzer === 'ai') {
+        return analyzeWithAI(analysisInput, {
+          baseUrl: config.ai.baseUrl,
+          apiKey: config.ai.apiKey,
+          model: config.ai.analysisModel!,
+          timeoutMs: config.ai.timeoutMs,
+          maxFrames: media.maxKeyFrames,
+        });
+      }
+      return analyzeOffline(analysisInput);
+    });
+
+    const plan = planClips(
+      analyzed.map((a) => ({ ...a, start: a.start_time, end: a.end_time })),
+      { videoDuration: info.duration, minClipSeconds: media.minClipSeconds, maxClipSeconds: media.maxClipSeconds },
+    );
+
+    for (const [k, clip] of plan.entries()) {
+      await ctx.progress('cutting clips', at(0.5 + (0.5 * k) / Math.max(1, plan.length)));
+      // File names come from the id we choose, never from model output.
+      const id = randomUUID();
+      const clipFile = path.join(itemDir, `${id}.mp4`);
+      const thumbnailFile = path.join(itemDir, `${id}.jpg`);
+      await timed('cut', () => cutClip({ ...ffmpeg, input: item.path, start: clip.start, end: clip.end, output: clipFile }));
+      await timed('thumbnail', () =>
+        makeThumbnail({ ...ffmpeg, input: clipFile, at: Math.min(1, (clip.end - clip.start) / 2), output: thumbnailFile, width: THUMBNAIL_WIDTH }),
+      );
+      const { start: _s, end: _e, ...analyzedFields } = clip;
+      exercises.push({
+        id,
+        carouselIndex: item.carouselIndex,
+        analyzed: { ...analyzedFields, start_time: clip.start, end_time: clip.end },
+        start: clip.start,
+        end: clip.end,
+        clipFile,
+        thumbnailFile,
+      });
+    }
+  }
+  if (exercises.length === 0) {
+    throw new ProcessingError(
+      analyzer === 'explicit'
+        ? 'None of the given exercise segments fits the video (check the times and the clip length limits)'
+        : 'Nothing recognisable: no exercise segment of a usable length was found',
+    );
+  }
+  return { source, download, analyzer, exercises, timings };
+}
+
+/** Subtitles when the platform offered them, else a transcription endpoint when configured, else none. */
+async function readTranscript(
+  item: MediaItem,
+  info: VideoInfo,
+  dir: string,
+  config: Config,
+  signal: AbortSignal | undefined,
+): Promise<string | null> {
+  if (item.subtitlesPath) {
+    const cues = parseSubtitles(await fs.readFile(item.subtitlesPath, 'utf8'));
+    if (cues.length) return cuesToTranscript(cues);
+  }
+  const model = config.ai.transcriptionModel;
+  if (!model || !info.hasAudio || !(config.ai.baseUrl || config.ai.apiKey)) return null;
+  const audio = path.join(dir, 'audio.mp3');
+  await extractAudio({ ffmpegPath: config.media.ffmpegPath, timeoutMs: config.media.ffmpegTimeoutMs, signal, input: item.path, output: audio });
+  const result = await transcribeAudio(audio, { baseUrl: config.ai.baseUrl, apiKey: config.ai.apiKey, model, timeoutMs: config.ai.timeoutMs });
+  if (result.segments.length) return cuesToTranscript(result.segments);
+  return result.text.trim() || null;
+}

@@ -1,0 +1,268 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { clipRelativePath, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
+import { stageRemoval, clipFilePath } from '../database/clip-files.js';
+import { ProcessingError } from '../errors.js';
+import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
+import { assertFetchable } from '../ingest/resolve.js';
+import { completeJob, createJob, getJobStatus, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
+import { logger } from '../logger.js';
+import { normalizeUrl } from '../urls/normalize.js';
+import type { AppContext } from './context.js';
+import { embedForStore, writeExercises } from './library.js';
+
+/**
+ * Processing a URL: submission (deduplicated, answered from the library when already done),
+ * the background job that runs the pipeline, and the store step that commits rows, vectors,
+ * files and the job's completion together.
+ */
+export const PROCESS_JOB = 'process_url';
+
+export interface ProcessRequest {
+  url: string;
+  background?: boolean;
+  force?: boolean;
+  exercises?: ExplicitExercise[];
+}
+
+export interface Clip {
+  exercise_id: string;
+  exercise_name: string;
+  video_path: string | null;
+  segments_count: number;
+  total_duration: number;
+  segments: { start_time: number | null; end_time: number | null }[];
+}
+
+export interface ProcessResponse {
+  success: boolean;
+  processed_clips: Clip[];
+  total_clips: number;
+  processing_time: number;
+  temp_dir: null;
+  job_id?: string;
+  status?: Job['status'];
+  existing?: boolean;
+}
+
+export function toClip(e: Exercise): Clip {
+  return {
+    exercise_id: e.id,
+    exercise_name: e.exercise_name,
+    video_path: e.video_path,
+    segments_count: 1,
+    total_duration: e.duration ?? 0,
+    segments: [{ start_time: e.start_time, end_time: e.end_time }],
+  };
+}
+
+function dedupeKey(normalized: string, carouselIndex: number, explicitSlide: boolean): string {
+  return `${PROCESS_JOB}:${normalized}#${explicitSlide ? carouselIndex : 'all'}`;
+}
+
+/** Queues (or finds) the job for a URL. Validation and the private-address check answer at once. */
+export async function submitUrl(
+  ctx: AppContext,
+  request: ProcessRequest,
+): Promise<{ job: Job; created: boolean; existing: Exercise[] | null }> {
+  const source = normalizeUrl(request.url);
+  await assertFetchable(source.original, { allowPrivate: ctx.config.media.allowPrivateUrls });
+  const explicitSlide = new URL(source.original).searchParams.has('img_index');
+  if (!request.force) {
+    const existing = (await getExercisesByUrl(ctx.db, source.original)).filter(
+      (e) => !explicitSlide || e.carousel_index === source.carouselIndex,
+    );
+    if (existing.length) {
+      // Answered from the library; a finished job record keeps the background contract (a job_id to poll).
+      const { job } = await createJob(ctx.db, { type: PROCESS_JOB, payload: { url: source.original, existing: true } });
+      const done = await updateJobStatus(ctx.db, job.id, 'done', { result: resultFromExercises(existing, 0, true) });
+      return { job: done, created: false, existing };
+    }
+  }
+  const { job, created } = await createJob(ctx.db, {
+    type: PROCESS_JOB,
+    payload: { url: source.original, force: request.force ?? false, exercises: request.exercises ?? null },
+    dedupeKey: dedupeKey(source.normalized, source.carouselIndex, explicitSlide),
+    maxAttempts: ctx.config.jobs.maxAttempts,
+  });
+  if (created) ctx.worker?.notify();
+  return { job, created, existing: null };
+}
+
+function resultFromExercises(exercises: Exercise[], seconds: number, existing: boolean): Record<string, unknown> {
+  return {
+    success: true,
+    exercise_ids: exercises.map((e) => e.id),
+    processed_clips: exercises.map(toClip),
+    total_clips: exercises.length,
+    processing_time: seconds,
+    existing,
+  };
+}
+
+/** Polls until the job finishes or the timeout passes. */
+export async function waitForJob(ctx: AppContext, id: string, timeoutMs: number): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJobStatus(ctx.db, id);
+    if (!job) throw new ProcessingError(`Job ${id} disappeared`);
+    if (job.status === 'done' || job.status === 'failed' || Date.now() >= deadline || ctx.closing) return job;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The contract's POST /process in both modes. */
+export async function processUrl(ctx: AppContext, request: ProcessRequest): Promise<ProcessResponse> {
+  const started = performance.now();
+  const { job, existing } = await submitUrl(ctx, request);
+  if (existing) {
+    return {
+      success: true,
+      processed_clips: request.background ? [] : existing.map(toClip),
+      total_clips: request.background ? 0 : existing.length,
+      processing_time: 0,
+      temp_dir: null,
+      job_id: job.id,
+      status: job.status,
+      existing: true,
+    };
+  }
+  if (request.background) {
+    return { success: true, processed_clips: [], total_clips: 0, processing_time: 0, temp_dir: null, job_id: job.id, status: job.status };
+  }
+  const finished = await waitForJob(ctx, job.id, ctx.config.jobs.syncTimeoutSeconds * 1000);
+  if (finished.status === 'failed') throw new ProcessingError(`Processing failed: ${finished.error ?? 'unknown error'}`);
+  if (finished.status !== 'done') {
+    // Still running after the wait: answer like background mode so the client can poll.
+    return { success: true, processed_clips: [], total_clips: 0, processing_time: 0, temp_dir: null, job_id: job.id, status: finished.status };
+  }
+  const ids = (finished.result?.exercise_ids as string[] | undefined) ?? [];
+  const exercises = await getExercisesByIds(ctx.db, ids);
+  return {
+    success: true,
+    processed_clips: exercises.map(toClip),
+    total_clips: exercises.length,
+    processing_time: Math.round((performance.now() - started) / 10) / 100,
+    temp_dir: null,
+    job_id: job.id,
+    status: 'done',
+  };
+}
+
+function toExerciseInput(out: PipelineOutput, cut: PipelineOutput['exercises'][number], jobId: string): ExerciseInput {
+  const a = cut.analyzed;
+  return {
+    id: cut.id,
+    url: out.source.original,
+    normalized_url: out.source.normalized,
+    platform: out.source.platform,
+    carousel_index: cut.carouselIndex,
+    exercise_name: a.name,
+    video_path: clipRelativePath(`${cut.id}.mp4`),
+    thumbnail_path: clipRelativePath(`${cut.id}.jpg`),
+    start_time: cut.start,
+    end_time: cut.end,
+    how_to: a.how_to,
+    benefits: a.benefits,
+    counteracts: a.counteracts,
+    fitness_level: a.fitness_level,
+    intensity: a.intensity,
+    rounds_reps: a.rounds_reps,
+    category: a.category,
+    primary_muscles: a.primary_muscles,
+    secondary_muscles: a.secondary_muscles,
+    equipment: a.equipment,
+    force: a.force,
+    mechanic: a.mechanic,
+    job_id: jobId,
+  };
+}
+
+/** Moves a file, falling back to copy + remove when CLIPS_DIR is on another filesystem. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await fs.copyFile(from, to);
+    await fs.rm(from, { force: true });
+  }
+}
+
+/**
+ * Commits a pipeline's output: clip files are moved into CLIPS_DIR, then rows, vectors and the
+ * job's completion commit in one transaction. If anything fails the moved files are removed
+ * again, so no outcome leaves a file without a row or a row without its file. A forced re-run
+ * replaces the source's old exercises in the same transaction, and only then drops their files.
+ */
+export async function storePipelineOutput(
+  ctx: AppContext,
+  job: Job,
+  out: PipelineOutput,
+  complete: (tx: Parameters<typeof completeJob>[0], result: Record<string, unknown>) => Promise<void>,
+  started: number,
+): Promise<Record<string, unknown>> {
+  const inputs = out.exercises.map((cut) => toExerciseInput(out, cut, job.id));
+  const batch = await embedForStore(ctx, inputs);
+  const clipsDir = ctx.config.clipsDir;
+  await fs.mkdir(clipsDir, { recursive: true });
+  const moved: string[] = [];
+  let oldFiles: Awaited<ReturnType<typeof stageRemoval>> | null = null;
+  try {
+    for (const cut of out.exercises) {
+      for (const file of [cut.clipFile, cut.thumbnailFile]) {
+        const target = path.join(clipsDir, path.basename(file));
+        await moveFile(file, target);
+        moved.push(target);
+      }
+    }
+    const force = job.payload.force === true;
+    const stored = await ctx.db.transaction(async (tx) => {
+      if (force) {
+        const slides = [...new Set(out.exercises.map((e) => e.carouselIndex))];
+        const old = await tx.query<{ id: string; video_path: string | null; thumbnail_path: string | null }>(
+          `DELETE FROM exercises WHERE normalized_url = $1 AND carousel_index = ANY($2::int[]) RETURNING id, video_path, thumbnail_path`,
+          [out.source.normalized, slides],
+        );
+        const files = old.flatMap((r) => [clipFilePath(clipsDir, r.video_path), clipFilePath(clipsDir, r.thumbnail_path)]);
+        oldFiles = await stageRemoval(files.filter((f): f is string => f !== null));
+      }
+      const rows = await writeExercises(ctx, tx, batch, 'error');
+      const seconds = Math.round((performance.now() - started) / 10) / 100;
+      const result = {
+        ...resultFromExercises(rows, seconds, false),
+        analyzer: out.analyzer,
+        source: { url: out.source.original, normalized_url: out.source.normalized, platform: out.source.platform },
+        title: out.download.title,
+        timings: Object.fromEntries(Object.entries(out.timings).map(([k, v]) => [k, Math.round(v * 1000) / 1000])),
+      };
+      await complete(tx, result);
+      return result;
+    });
+    await (oldFiles as Awaited<ReturnType<typeof stageRemoval>> | null)?.commit();
+    return stored;
+  } catch (error) {
+    await (oldFiles as Awaited<ReturnType<typeof stageRemoval>> | null)?.rollback();
+    await Promise.all(moved.map((f) => fs.rm(f, { force: true })));
+    throw error;
+  }
+}
+
+/** The job handler for `process_url`: pipeline in a temp folder that is always removed. */
+export function createProcessHandler(ctx: AppContext): JobHandler {
+  return async (job, jobCtx) => {
+    const started = performance.now();
+    await fs.mkdir(ctx.config.tempDir, { recursive: true });
+    const workDir = await fs.mkdtemp(path.join(ctx.config.tempDir, `job-${job.id.slice(0, 8)}-`));
+    try {
+      const out = await runPipeline(
+        { url: String(job.payload.url), exercises: (job.payload.exercises as ExplicitExercise[] | null) ?? undefined },
+        { config: ctx.config, workDir, signal: jobCtx.signal, progress: jobCtx.progress },
+      );
+      await jobCtx.progress('storing', 97);
+      return await storePipelineOutput(ctx, job, out, jobCtx.complete, started);
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true }).catch((err) => logger.warn({ err, workDir }, 'could not remove temp folder'));
+    }
+  };
+}

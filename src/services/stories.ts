@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { UnavailableError } from '../errors.js';
+import { aiFailure, createAIClient } from '../ingest/transcribe.js';
+import { logger } from '../logger.js';
+import type { AppContext } from './context.js';
+
+/**
+ * Stories: a user's free-text prompt turned into requirement paragraphs, each usable as a
+ * semantic search query. Through a chat model when one is configured; otherwise derived from
+ * the prompt itself (its clauses, classified as pain points, goals and constraints). Never canned
+ * text unrelated to the prompt.
+ */
+export interface StoriesResult {
+  stories: string[];
+  source: 'ai' | 'offline';
+}
+
+const STORY_SYSTEM_PROMPT = `You help people find exercises in a library of exercise clips.
+Read the user's description of their situation and write short requirement paragraphs, each one a self-contained description of exercises they need: the pain point or goal it addresses, the body areas and muscles involved, constraints (equipment, space, time, injuries), and a suitable difficulty and intensity.
+Each paragraph must read well as a semantic search query (2-4 sentences, plain words, no lists, no markdown) and must come from what the user said; do not invent conditions they did not mention.
+Answer with ONLY a JSON object: {"stories": [string, ...]}`;
+
+const answerSchema = z.object({ stories: z.array(z.string().trim().min(10).max(2000)).min(1) });
+
+export async function generateStories(ctx: AppContext, prompt: string, count: number): Promise<StoriesResult> {
+  const { ai } = ctx.config;
+  if (ai.storyModel && (ai.baseUrl || ai.apiKey)) {
+    return { stories: await storiesFromAI(prompt, count, ctx), source: 'ai' };
+  }
+  const stories = deriveStories(prompt, count);
+  if (stories.length === 0) {
+    throw new UnavailableError('No AI model is configured and the prompt holds nothing to derive stories from', { retryable: false });
+  }
+  return { stories, source: 'offline' };
+}
+
+async function storiesFromAI(prompt: string, count: number, ctx: AppContext): Promise<string[]> {
+  const { ai } = ctx.config;
+  const client = createAIClient({ baseUrl: ai.baseUrl, apiKey: ai.apiKey, timeoutMs: ai.timeoutMs });
+  let lastProblem = '';
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let content: string;
+    try {
+      const answer = await client.chat.completions.create({
+        model: ai.storyModel!,
+        response_format: { type: 'json_object' },
+        messages: [
+          { role: 'system', content: STORY_SYSTEM_PROMPT },
+          { role: 'user', content: `Write ${count} paragraphs.\n\nUser: ${prompt}${lastProblem ? `\n\nYour previous answer was invalid: ${lastProblem}` : ''}` },
+        ],
+      });
+      content = answer.choices[0]?.message?.content ?? '';
+    } catch (error) {
+      const failure = aiFailure(error, 'Story generation');
+      throw new UnavailableError(failure.message, { cause: error });
+    }
+    const parsed = answerSchema.safeParse(safeJson(content.replace(/^```(?:json)?\s*|\s*```$/g, '')));
+    if (parsed.success) return parsed.data.stories.slice(0, count);
+    lastProblem = parsed.error.issues[0]?.message ?? 'not the requested JSON';
+    logger.warn({ problem: lastProblem }, 'story model answered invalid JSON; asking once more');
+  }
+  throw new UnavailableError(`Story generation failed: the AI model answered invalid output (${lastProblem})`);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+type Kind = 'pain' | 'goal' | 'constraint' | 'context';
+
+const PAIN = /\b(tight|tightness|stiff|stiffness|pain|painful|hurts?|aching|aches?|sore|soreness|weak|weakness|injur(?:y|ed|ies)|slouch\w*|posture|sit(?:ting)? all day|desk|cramp\w*|imbalance\w*|tension)\b/i;
+const GOAL = /\b(want|wanna|would like|goal|aim|hope|improve|build|get (?:better|stronger|fitter)|learn|achieve|master|increase|gain|lose|prepare|train for|able to|handstands?|pull-?ups?|splits?|marathon|run(?:ning)?)\b/i;
+const CONSTRAINT = /\b(no (?:equipment|gym|weights)|at home|only (?:have|got)|minutes?|small space|apartment|quiet|beginner|new to|older|years old|pregnan\w*|knee|back|shoulder|wrist|bad|can't|cannot|without|dumbbells?|kettlebells?|bands?)\b/i;
+
+function classify(clause: string): Kind {
+  if (PAIN.test(clause)) return 'pain';
+  if (GOAL.test(clause)) return 'goal';
+  if (CONSTRAINT.test(clause)) return 'constraint';
+  return 'context';
+}
+
+function intensityHint(prompt: string): string {
+  if (/\b(gentle|easy|light|beginner|new to|older|injur|rehab|recover|pain)\w*/i.test(prompt)) return 'low to moderate intensity, beginner friendly';
+  if (/\b(intense|hard|advanced|athlete|explosive|max(imal)?|heavy)\b/i.test(prompt)) return 'high intensity for a trained person';
+  return 'moderate intensity';
+}
+
+/** Splits a prompt into clauses: sentences, then "and"/"but"/"so"/commas between longer parts. */
+export function splitClauses(prompt: string): string[] {
+  return prompt
+    .replace(/\s+/g, ' ')
+    .split(/(?<=[.!?;])\s+|\n+/)
+    .flatMap((sentence) => sentence.split(/,\s*(?:and|but|so)?\s*|\s+(?:and|but|so|because|while)\s+(?=\b(?:i|my|me|it|the|to)\b)/i))
+    .map((c) => c.replace(/^[\s,.;!?-]+|[\s,.;!?]+$/g, '').trim())
+    .filter((c) => c.split(/\s+/).length >= 2);
+}
+
+/** Rewrites a first-person clause into the third person so it reads as a requirement. */
+function thirdPerson(clause: string): string {
+  return clause
+    .replace(/\bI am\b|\bI'm\b/gi, 'the person is')
+    .replace(/\bI have\b|\bI've got\b|\bI've\b/gi, 'the person has')
+    .replace(/\bI\b/g, 'the person')
+    .replace(/\bmy\b/gi, 'their')
+    .replace(/\bme\b/gi, 'them')
+    .replace(/\bmyself\b/gi, 'themselves');
+}
+
+/** The offline derivation: one paragraph per clause of the prompt, most useful kinds first. */
+export function deriveStories(prompt: string, count: number): string[] {
+  const clauses = splitClauses(prompt);
+  const intensity = intensityHint(prompt);
+  const constraints = clauses.filter((c) => classify(c) === 'constraint').map(thirdPerson);
+  const constraintText = constraints.length ? ` Respect that ${constraints.join('; ')}.` : '';
+  const stories: string[] = [];
+  for (const clause of clauses) {
+    const kind = classify(clause);
+    const text = thirdPerson(clause);
+    if (kind === 'pain') {
+      stories.push(`Exercises that relieve this problem: ${text}. Mobility, stretching and strengthening work for the affected area, at ${intensity}.${constraintText}`);
+    } else if (kind === 'goal') {
+      stories.push(`Exercises that build toward this goal: ${text}. Progressive strength, skill and mobility work for the muscles it needs, at ${intensity}.${constraintText}`);
+    } else if (kind === 'context') {
+      stories.push(`Exercises suited to this situation: ${text}. Choose movements at ${intensity}.${constraintText}`);
+    }
+  }
+  if (stories.length === 0 && constraints.length) {
+    stories.push(`Exercises that fit these constraints: ${constraints.join('; ')}. At ${intensity}.`);
+  }
+  return [...new Set(stories)].slice(0, count);
+}
