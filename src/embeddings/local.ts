@@ -29,18 +29,19 @@ export function createLocalEmbedder(opts: LocalEmbedderOptions): Embedder {
   let dimensions = 0;
 
   const where = opts.modelPath
-    ? `in ${path.resolve(opts.modelPath, opts.model)}`
-    : `on the Hugging Face hub (download cache ${path.resolve(opts.cacheDir)})`;
+    ? `from ${path.resolve(opts.modelPath, opts.model)}`
+    : `from the Hugging Face hub (download cache ${path.resolve(opts.cacheDir)})`;
 
   async function load(): Promise<void> {
     try {
       // Imported here so the other providers never pay for loading the ONNX runtime.
       const { pipeline, env } = await import('@huggingface/transformers');
-      // The defaults point into node_modules; a model path also means "never download".
+      // Either a folder and never a download, or the hub with a download cache; the defaults
+      // of both paths point into node_modules.
       env.cacheDir = path.resolve(opts.cacheDir);
-      env.allowLocalModels = true;
-      env.allowRemoteModels = !opts.modelPath;
       env.localModelPath = path.resolve(opts.modelPath ?? opts.cacheDir);
+      env.allowLocalModels = Boolean(opts.modelPath);
+      env.allowRemoteModels = !opts.modelPath;
       extractor = await pipeline('feature-extraction', opts.model, { dtype: 'fp32' });
       const [probe] = await run(['dimension probe']);
       dimensions = probe!.length;
