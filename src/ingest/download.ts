@@ -6,9 +6,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProcessingError } from '../errors.js';
 import { assertFetchable, type HostLookup } from './resolve.js';
+import type { Platform } from '../urls/normalize.js';
 import type { DownloadResult, MediaItem } from './types.js';
 
-export type Platform = 'youtube' | 'instagram' | 'tiktok' | 'web';
+export type { Platform };
 
 export interface DownloadSource {
   url: string;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ProcessingError, UnavailableError, errorMessage } from '../errors.js';
+import { ProcessingError, UnavailableError, ValidationError, errorMessage } from '../errors.js';
 import {
   KEY_FRAME_DEFAULTS,
   cutArgs,
@@ -250,7 +250,7 @@ export async function probeVideo(file: string, opts: ProbeOptions): Promise<Vide
   }
   if (duration > opts.maxVideoSeconds) {
     throw new ProcessingError(
-      `The video is ${Math.round(duration)} s long, longer than the limit of ${opts.maxVideoSeconds} s`,
+      `The video is ${formatDuration(duration)} s long, longer than the limit of ${opts.maxVideoSeconds} s`,
     );
   }
   const width = video.width ?? 0;
@@ -269,6 +269,10 @@ export async function probeVideo(file: string, opts: ProbeOptions): Promise<Vide
     videoCodec: video.codec_name ?? 'unknown',
     audioCodec: audio?.codec_name ?? null,
   };
+}
+
+function formatDuration(seconds: number): string {
+  return String(Math.round(seconds * 10) / 10);
 }
 
 function firstPositive(...values: (string | undefined)[]): number | null {
@@ -330,7 +334,7 @@ export async function extractKeyFramesDetailed(
   outDir: string,
   opts: KeyFrameOptions,
 ): Promise<KeyFrameResult> {
-  if (!Number.isInteger(opts.max) || opts.max < 1) throw new ProcessingError('max key frames must be at least 1');
+  if (!Number.isInteger(opts.max) || opts.max < 1) throw new ValidationError('max', 'must be an integer >= 1');
   const threshold = opts.sceneThreshold ?? KEY_FRAME_DEFAULTS.sceneThreshold;
   // A per-call prefix so two extractions into one folder cannot overwrite each other's frames.
   const prefix = `${KEY_FRAME_DEFAULTS.prefix}${randomBytes(4).toString('hex')}-`;
