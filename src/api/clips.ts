@@ -53,7 +53,11 @@ export function registerClipRoutes(app: FastifyInstance, clipsDir: string): void
 
       const range = parseRange(request.headers.range, stat.size);
       if (range.kind === 'unsatisfiable') {
-        return reply.code(416).header('content-range', `bytes */${stat.size}`).send({ detail: 'Range not satisfiable' });
+        return reply
+          .code(416)
+          .header('content-type', 'application/json; charset=utf-8')
+          .header('content-range', `bytes */${stat.size}`)
+          .send(JSON.stringify({ detail: 'Range not satisfiable' }));
       }
       const { start, end } = range.kind === 'partial' ? range : { start: 0, end: stat.size - 1 };
       if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${stat.size}`);

@@ -47,6 +47,8 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // JSON only: a text body is a client mistake worth a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ detail: `Not found: ${request.method} ${request.url.split('?')[0]}` });
   });
