@@ -90,8 +90,8 @@ export function cutArgs(input: CutArgsInput): string[] {
     // Index at the front so browsers can start playing before the whole clip has arrived.
     '-movflags',
     '+faststart',
-    '-avoid_negative_ts',
-    'make_zero',
+    // No -avoid_negative_ts make_zero: with re-encoding it shifted the streams by the encoder
+    // delay (video starting at 0.08 s), making clips 0.08 s longer than planned.
     mediaPath(input.output),
   ];
 }

@@ -72,7 +72,6 @@ describe('cutArgs', () => {
     ['-c:a', 'aac'],
     ['-b:a', '128k'],
     ['-movflags', '+faststart'],
-    ['-avoid_negative_ts', 'make_zero'],
     ['-loglevel', 'error'],
   ])('%s %s', (flag, value) => {
     expect(valueOf(args, flag)).toBe(value);
