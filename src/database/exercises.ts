@@ -436,3 +436,26 @@ export async function getStats(db: Queryable): Promise<Stats> {
     by_category: parseJson(row!.by_category),
   };
 }
+
+/** An exported row as a backup carries it: every stored column except the derived ones. */
+export type RestorableExercise = ExerciseInput & { id: string; created_at: string; updated_at: string };
+
+/**
+ * Inserts rows from a backup with their own ids and timestamps, through the same preparation
+ * and search document as every other insert. Rows whose id or source key is already stored are
+ * left alone; returns the rows inserted.
+ */
+export async function restoreExerciseRows(tx: Queryable, rows: readonly RestorableExercise[]): Promise<Exercise[]> {
+  const n = INSERT_COLUMNS.length;
+  const sql = `INSERT INTO exercises (${INSERT_COLUMNS.join(', ')}, search_document, created_at, updated_at)
+    VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, ${DOCUMENT_SQL(n + 1, n + 2, n + 3)}, $${n + 4}, $${n + 5})
+    ON CONFLICT DO NOTHING
+    RETURNING ${EXERCISE_COLUMNS.join(', ')}`;
+  const prepared = prepareAll(rows);
+  const stored: Exercise[] = [];
+  for (const [i, row] of prepared.entries()) {
+    const result = await tx.query(sql, [...insertParams(row), rows[i]!.created_at, rows[i]!.updated_at]);
+    if (result[0]) stored.push(mapExerciseRow(result[0]));
+  }
+  return stored;
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CATALOGUE = process.env.CATALOGUE_PATH ?? path.resolve(ROOT, '../shared/data/free-exercise-db/exercises.json');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real command line in its own process, as a user would. */
+function cli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the fitness-builder command line on the embedded database', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cli-'));
+  });
+  afterAll(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('migrates, then reports the database up to date', async () => {
+    const first = await cli(dataDir, ['migrate']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/applied 0001_exercises_and_routines/);
+    const again = await cli(dataDir, ['--json', 'migrate']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [] });
+  });
+
+  it('imports the 873-exercise catalogue idempotently', async () => {
+    const first = await cli(dataDir, ['--json', 'import', CATALOGUE]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ total: 873, inserted: 873, skipped: 0 });
+    const second = await cli(dataDir, ['import', CATALOGUE]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/imported 0 of 873 exercises \(873 already present\)/);
+    // plain progress lines when not on a terminal
+    expect(second.stderr).toMatch(/import: 0\/0|import: /);
+    const stats = JSON.parse((await cli(dataDir, ['stats'])).stdout);
+    expect(stats).toMatchObject({ total_exercises: 873, unique_urls: 0 });
+    expect(stats.by_category).toMatchObject({ strength: 581, stretching: 123 });
+  });
+
+  it('searches from the command line with no keys and no network', async () => {
+    const run = await cli(dataDir, ['search', 'stretch for the back of my thighs', '--limit', '5']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/name\s+score\s+level/);
+    expect(run.stdout.toLowerCase()).toMatch(/hamstring/);
+    const json = JSON.parse((await cli(dataDir, ['--json', 'search', 'chest with dumbbells', '-n', '3', '--equipment', 'dumbbell'])).stdout);
+    expect(json.results).toHaveLength(3);
+    for (const r of json.results) expect(r.exercise.equipment).toBe('dumbbell');
+  });
+
+  it('creates, shows and exports a routine; exit codes say what went wrong', async () => {
+    const list = JSON.parse((await cli(dataDir, ['--json', 'exercises', 'list', '--limit', '2'])).stdout) as { id: string }[];
+    const created = await cli(dataDir, ['routines', 'create', '--name', 'Quick', '--exercises', list.map((e) => e.id).join(',')]);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim();
+    const exported = JSON.parse((await cli(dataDir, ['routines', 'export', id])).stdout);
+    expect(exported.exercises.map((e: { id: string }) => e.id)).toEqual(list.map((e) => e.id));
+
+    const missing = await cli(dataDir, ['exercises', 'show', '00000000-0000-4000-8000-000000000000']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/Exercise not found/);
+    const invalid = await cli(dataDir, ['routines', 'create', '--name', 'Bad', '--exercises', 'nope']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/exercise_ids/);
+    const usage = await cli(dataDir, ['search', 'x', '--limit', '500']);
+    expect(usage.code).not.toBe(0);
+    expect(usage.stderr).toMatch(/limit must be an integer from 1 to 100/);
+  });
+
+  it('refuses to open a data folder another process holds', async () => {
+    const { spawn: spawnHolder } = await import('node:child_process');
+    const holder = spawnHolder(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/open-data-dir.ts'), path.join(dataDir, 'db'), 'hold'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    try {
+      const run = await cli(dataDir, ['stats']);
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/in use by another fitness-builder process/);
+    } finally {
+      holder.stdin!.end();
+      await new Promise((r) => holder.once('exit', r));
+    }
+  });
+});
