@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UnavailableError } from '../errors.js';
 import { aiFailure, createAIClient } from '../ingest/transcribe.js';
 import { logger } from '../logger.js';
+import { getConcept, matchConcepts } from '../search/vocabulary.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -92,44 +93,45 @@ function intensityHint(prompt: string): string {
 /** Splits a prompt into clauses: sentences, then "and"/"but"/"so"/commas between longer parts. */
 export function splitClauses(prompt: string): string[] {
   return prompt
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?;])\s+|\n+/)
+    .replace(/[ \t]+/g, ' ')
+    .split(/(?<=[.!?;])\s+|\s*\n+\s*/)
     .flatMap((sentence) => sentence.split(/,\s*(?:and|but|so)?\s*|\s+(?:and|but|so|because|while)\s+(?=\b(?:i|my|me|it|the|to)\b)/i))
     .map((c) => c.replace(/^[\s,.;!?-]+|[\s,.;!?]+$/g, '').trim())
     .filter((c) => c.split(/\s+/).length >= 2);
 }
 
-/** Rewrites a first-person clause into the third person so it reads as a requirement. */
-function thirdPerson(clause: string): string {
-  return clause
-    .replace(/\bI am\b|\bI'm\b/gi, 'the person is')
-    .replace(/\bI have\b|\bI've got\b|\bI've\b/gi, 'the person has')
-    .replace(/\bI\b/g, 'the person')
-    .replace(/\bmy\b/gi, 'their')
-    .replace(/\bme\b/gi, 'them')
-    .replace(/\bmyself\b/gi, 'themselves');
+/** The vocabulary's muscles, equipment, categories and movement patterns a clause mentions. */
+function focusOf(clause: string): string {
+  const ids = matchConcepts(clause)
+    .filter((m) => m.weight >= 0.5)
+    .map((m) => getConcept(m.concept))
+    .filter((c): c is NonNullable<typeof c> => c !== undefined && ['muscle', 'equipment', 'category', 'pattern'].includes(c.kind))
+    .map((c) => c.id);
+  const unique = [...new Set(ids)];
+  return unique.length ? ` Focus on ${unique.join(', ')}.` : '';
 }
 
 /** The offline derivation: one paragraph per clause of the prompt, most useful kinds first. */
 export function deriveStories(prompt: string, count: number): string[] {
   const clauses = splitClauses(prompt);
   const intensity = intensityHint(prompt);
-  const constraints = clauses.filter((c) => classify(c) === 'constraint').map(thirdPerson);
-  const constraintText = constraints.length ? ` Respect that ${constraints.join('; ')}.` : '';
+  // The user's own words are quoted, not paraphrased: the derivation must not put words in their mouth.
+  const constraints = clauses.filter((c) => classify(c) === 'constraint').map((c) => `"${c}"`);
+  const constraintText = constraints.length ? ` Constraints: ${constraints.join('; ')}.` : '';
   const stories: string[] = [];
   for (const clause of clauses) {
     const kind = classify(clause);
-    const text = thirdPerson(clause);
+    const focus = focusOf(clause);
     if (kind === 'pain') {
-      stories.push(`Exercises that relieve this problem: ${text}. Mobility, stretching and strengthening work for the affected area, at ${intensity}.${constraintText}`);
+      stories.push(`Exercises that relieve "${clause}": mobility, stretching and strengthening for the affected area, at ${intensity}.${focus}${constraintText}`);
     } else if (kind === 'goal') {
-      stories.push(`Exercises that build toward this goal: ${text}. Progressive strength, skill and mobility work for the muscles it needs, at ${intensity}.${constraintText}`);
+      stories.push(`Exercises that build toward "${clause}": progressive strength, skill and mobility work for the muscles it needs, at ${intensity}.${focus}${constraintText}`);
     } else if (kind === 'context') {
-      stories.push(`Exercises suited to this situation: ${text}. Choose movements at ${intensity}.${constraintText}`);
+      stories.push(`Exercises suited to "${clause}", at ${intensity}.${focus}${constraintText}`);
     }
   }
   if (stories.length === 0 && constraints.length) {
-    stories.push(`Exercises that fit these constraints: ${constraints.join('; ')}. At ${intensity}.`);
+    stories.push(`Exercises that fit these constraints: ${constraints.join('; ')}, at ${intensity}.${focusOf(prompt)}`);
   }
   return [...new Set(stories)].slice(0, count);
 }
