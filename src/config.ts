@@ -56,7 +56,7 @@ const schema = z.object({
   RUN_WORKER: bool.default(true),
   WORKER_CONCURRENCY: int(1, 64).default(1),
   JOB_MAX_ATTEMPTS: int(1, 100).default(3),
-  JOB_LEASE_SECONDS: int(5, 86_400).default(60),
+  JOB_LEASE_SECONDS: int(1, 86_400).default(60),
   JOB_RETENTION_DAYS: num(0, 3650).default(30),
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
   LOG_LEVEL: optionalString,

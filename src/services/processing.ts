@@ -248,12 +248,24 @@ export async function storePipelineOutput(
   }
 }
 
+/**
+ * Removes what an earlier attempt of this job left in the temp folder: a worker killed with -9
+ * cannot clean up after itself, so the attempt that takes the job over does.
+ */
+async function removeTempFoldersOf(tempDir: string, jobId: string): Promise<void> {
+  const names = await fs.readdir(tempDir).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => n.startsWith(`job-${jobId}-`)).map((n) => fs.rm(path.join(tempDir, n), { recursive: true, force: true })),
+  );
+}
+
 /** The job handler for `process_url`: pipeline in a temp folder that is always removed. */
 export function createProcessHandler(ctx: AppContext): JobHandler {
   return async (job, jobCtx) => {
     const started = performance.now();
     await fs.mkdir(ctx.config.tempDir, { recursive: true });
-    const workDir = await fs.mkdtemp(path.join(ctx.config.tempDir, `job-${job.id.slice(0, 8)}-`));
+    await removeTempFoldersOf(ctx.config.tempDir, job.id);
+    const workDir = await fs.mkdtemp(path.join(ctx.config.tempDir, `job-${job.id}-`));
     try {
       const out = await runPipeline(
         { url: String(job.payload.url), exercises: (job.payload.exercises as ExplicitExercise[] | null) ?? undefined },
