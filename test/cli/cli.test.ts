@@ -29,7 +29,8 @@ function cli(dataDir: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-describe('the fitness-builder command line on the embedded database', () => {
+// Each step starts real processes that open the embedded database from disk: slow on a busy machine.
+describe('the fitness-builder command line on the embedded database', { timeout: 300_000 }, () => {
   let dataDir: string;
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cli-'));

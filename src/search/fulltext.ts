@@ -1,0 +1,72 @@
+import type { Queryable } from '../database/db.js';
+import { buildExerciseFilter } from '../database/filters.js';
+import type { ExerciseFilters } from '../database/types.js';
+import { contentStems, FRAME_WORDS, STOP_WORDS, tokenize } from './text.js';
+import { expansionWords } from './vocabulary.js';
+
+/**
+ * Full-text ranking over the weighted `search_document` (name A, taxonomy and synonyms B, text C).
+ *
+ * The query is an OR of the user's content words plus the vocabulary's words for the concepts
+ * they named ("pecs" adds chest, pectoral). An AND of every word (websearch_to_tsquery) is too
+ * strict for sentences like "something to open up tight hips after sitting all day": one word
+ * absent from a document would drop it. Ranking then rewards documents matching more, and more
+ * important, terms.
+ */
+
+const SAFE_WORD = /^[a-z0-9]+$/;
+
+function termFor(phrase: string): string | null {
+  const words = tokenize(phrase).filter((w) => SAFE_WORD.test(w));
+  if (words.length === 0) return null;
+  return words.length === 1 ? words[0]! : `(${words.join(' <-> ')})`;
+}
+
+/**
+ * The text for `to_tsquery('english', ...)`, or null when the query has no searchable word.
+ * Only [a-z0-9] words and our own operators reach PostgreSQL, so user text cannot break the syntax.
+ */
+export function buildTsQuery(query: string): string | null {
+  const userWords = tokenize(query).filter((w) => !STOP_WORDS.has(w) && !FRAME_WORDS.has(w));
+  const terms = new Set<string>();
+  for (const w of userWords) {
+    const t = termFor(w);
+    if (t) terms.add(t);
+  }
+  for (const phrase of expansionWords(query)) {
+    const t = termFor(phrase);
+    if (t) terms.add(t);
+  }
+  return terms.size ? [...terms].join(' | ') : null;
+}
+
+/** Whether a query has any word the full-text side can use (the vector side may still answer). */
+export function hasSearchableWords(query: string): boolean {
+  return contentStems(query).length > 0;
+}
+
+/** ts_rank weights for {D, C, B, A}: name over taxonomy over text. */
+export const RANK_WEIGHTS = '{0.05, 0.2, 0.5, 1.0}';
+
+export interface FulltextHit {
+  id: string;
+  rank: number;
+}
+
+export async function rankFulltext(
+  db: Queryable,
+  query: string,
+  opts: { limit: number; filters?: ExerciseFilters },
+): Promise<FulltextHit[]> {
+  const tsquery = buildTsQuery(query);
+  if (!tsquery) return [];
+  const where = buildExerciseFilter(opts.filters ?? {}, { alias: 'e', firstParam: 3 });
+  const rows = await db.query<{ id: string; rank: number }>(
+    `SELECT e.id, ts_rank('${RANK_WEIGHTS}', e.search_document, q) AS rank
+     FROM exercises e, to_tsquery('english', $1) q
+     WHERE e.search_document @@ q AND ${where.sql}
+     ORDER BY rank DESC, e.id LIMIT $2`,
+    [tsquery, opts.limit, ...where.params],
+  );
+  return rows.map((r) => ({ id: String(r.id), rank: Number(r.rank) }));
+}

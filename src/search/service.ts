@@ -1,0 +1,249 @@
+import { z } from 'zod';
+import type { Db, Queryable } from '../database/db.js';
+import { getExercisesByIds } from '../database/exercises.js';
+import type { Exercise, ExerciseFilters } from '../database/types.js';
+import { filtersSchema, parseInput } from '../database/validate.js';
+import type { Embedder } from '../embeddings/types.js';
+import { UnavailableError } from '../errors.js';
+import type { CollectionInfo, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
+import { buildExerciseChunk } from './chunk.js';
+import { rankFulltext } from './fulltext.js';
+import { fuseRankings, type RankedList } from './fusion.js';
+import { selectDiverse } from './mmr.js';
+import { movementPattern } from './vocabulary.js';
+
+/**
+ * Search by meaning over the exercise library: keeping embeddings in step with rows, pure vector
+ * search, hybrid (full-text + vector) ranking, and diverse selection for routines.
+ */
+export interface SearchServiceDeps {
+  db: Db;
+  embedder: Embedder;
+  index: VectorIndex;
+  /** Fusion weights; defaults to HYBRID_WEIGHTS. */
+  weights?: { fulltext: number; vector: number };
+}
+
+export interface ScoredExercise {
+  exercise: Exercise;
+  score: number;
+}
+
+export interface HybridHit extends ScoredExercise {
+  /** 1-based rank of the exercise in each ranker that found it. */
+  ranks: { fulltext?: number; vector?: number };
+}
+
+export interface HybridResult {
+  items: HybridHit[];
+  /** Which rankers answered: `fulltext` alone when the vector index is unavailable. */
+  ranker: 'hybrid' | 'fulltext';
+  /** Why the vector ranker did not take part, when it did not. */
+  degraded?: string;
+}
+
+export interface ReindexProgress {
+  done: number;
+  /** Rows without a vector when the pass started (rows added meanwhile are picked up too). */
+  total: number;
+}
+
+export interface ReindexResult {
+  embedded: number;
+  model: string;
+  /** True when the index was rebuilt for a new model or dimension first. */
+  reset: boolean;
+}
+
+export const MAX_QUERY_LENGTH = 1000;
+export const MAX_LIMIT = 100;
+
+/**
+ * Fusion weights: the vector side carries the vocabulary's concepts (muscle, equipment, level)
+ * and is the better single ranker on natural-language queries; full text adds exact names and
+ * rare words, and matters more on wording the vocabulary does not know, so it keeps half the
+ * vector side's weight rather than being tuned away on the development set. Depth: how many candidates each ranker contributes to the fusion.
+ */
+export const HYBRID_WEIGHTS = { fulltext: 1, vector: 2 } as const;
+const FUSION_DEPTH = 100;
+
+const queryText = z
+  .string({ message: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`);
+const limit = z.number().int('must be an integer').min(1, `must be from 1 to ${MAX_LIMIT}`).max(MAX_LIMIT, `must be from 1 to ${MAX_LIMIT}`);
+
+const similarSchema = z
+  .object({
+    limit: limit.default(10),
+    scoreThreshold: z.number().min(-1, 'must be from -1 to 1').max(1, 'must be from -1 to 1').optional(),
+    filters: filtersSchema.optional(),
+  })
+  .strict();
+
+const hybridSchema = z.object({ limit: limit.default(20), filters: filtersSchema.optional() }).strict();
+
+const diverseSchema = z
+  .object({
+    count: limit.default(10),
+    candidates: z.number().int().min(1).max(500, 'must be at most 500').optional(),
+    diversity: z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.3),
+    maxPerSource: z.number().int().min(1).optional(),
+    maxPerPattern: z.number().int().min(1).optional(),
+    filters: filtersSchema.optional(),
+  })
+  .strict();
+
+export type SimilarOptions = z.input<typeof similarSchema>;
+export type HybridOptions = z.input<typeof hybridSchema>;
+export type DiverseOptions = z.input<typeof diverseSchema>;
+
+type ChunkRow = Parameters<typeof buildExerciseChunk>[0] & { id: string };
+
+export interface SearchService {
+  initVectorStore(): Promise<VectorIndexStatus>;
+  storeEmbedding(exercises: ChunkRow | readonly ChunkRow[], tx?: Queryable): Promise<void>;
+  deleteEmbedding(id: string, tx?: Queryable): Promise<void>;
+  searchSimilarExercises(query: string, options?: SimilarOptions): Promise<ScoredExercise[]>;
+  findExercises(query: string, options?: HybridOptions): Promise<HybridResult>;
+  searchDiverseExercises(query: string, options?: DiverseOptions): Promise<HybridHit[]>;
+  getCollectionInfo(): Promise<CollectionInfo>;
+  reindex(options?: { batchSize?: number; onProgress?: (p: ReindexProgress) => void }): Promise<ReindexResult>;
+}
+
+function unavailableReason(status: VectorIndexStatus): string | undefined {
+  if (!status.available) return status.reason;
+  if (status.needsReindex) return status.message ?? 'The vector index needs a reindex.';
+  return undefined;
+}
+
+export function createSearchService(deps: SearchServiceDeps): SearchService {
+  const { db, embedder, index } = deps;
+  const weights = deps.weights ?? HYBRID_WEIGHTS;
+
+  function requireIndex(): void {
+    const reason = unavailableReason(index.status());
+    if (reason) throw new UnavailableError(`Search by meaning is unavailable: ${reason}`, { retryable: false });
+  }
+
+  async function embedQuery(query: string): Promise<number[]> {
+    const [vector] = await embedder.embed([query], 'query');
+    return vector!;
+  }
+
+  /** Full rows for ranked ids, in rank order, with one query. */
+  async function withRows<T extends { id: string }>(hits: readonly T[]): Promise<(T & { exercise: Exercise })[]> {
+    const rows = await getExercisesByIds(db, hits.map((h) => h.id));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return hits.flatMap((h) => {
+      const exercise = byId.get(h.id);
+      return exercise ? [{ ...h, exercise }] : [];
+    });
+  }
+
+  async function storeEmbedding(exercises: ChunkRow | readonly ChunkRow[], tx?: Queryable): Promise<void> {
+    const list: readonly ChunkRow[] = Array.isArray(exercises) ? exercises : [exercises as ChunkRow];
+    if (list.length === 0) return;
+    requireIndex();
+    const vectors = await embedder.embed(list.map(buildExerciseChunk), 'document');
+    await index.upsert(
+      list.map((e, i) => ({ id: e.id, vector: vectors[i]! })),
+      tx,
+    );
+  }
+
+  async function searchSimilarExercises(query: string, options: SimilarOptions = {}): Promise<ScoredExercise[]> {
+    const q = parseInput(queryText, query, 'query');
+    const o = parseInput(similarSchema, options);
+    requireIndex();
+    const hits = await index.search(await embedQuery(q), {
+      limit: o.limit,
+      ...(o.filters ? { filters: o.filters } : {}),
+      ...(o.scoreThreshold !== undefined ? { scoreThreshold: o.scoreThreshold } : {}),
+    });
+    return (await withRows(hits)).map(({ exercise, score }) => ({ exercise, score }));
+  }
+
+  async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
+    const reason = unavailableReason(index.status());
+    // Embedding first: a provider that is down must fail the search, not quietly degrade it.
+    const vector = reason ? undefined : await embedQuery(q);
+    const [fulltext, semantic] = await Promise.all([
+      rankFulltext(db, q, { limit: depth, ...(filters ? { filters } : {}) }),
+      vector ? index.search(vector, { limit: Math.min(depth, 1000), ...(filters ? { filters } : {}) }) : Promise.resolve([]),
+    ]);
+    const lists: RankedList[] = [{ name: 'fulltext', weight: weights.fulltext, ids: fulltext.map((h) => h.id) }];
+    if (vector) lists.push({ name: 'vector', weight: weights.vector, ids: semantic.map((h) => h.id) });
+    return { fused: fuseRankings(lists), reason };
+  }
+
+  async function findExercises(query: string, options: HybridOptions = {}): Promise<HybridResult> {
+    const q = parseInput(queryText, query, 'query');
+    const o = parseInput(hybridSchema, options);
+    const { fused, reason } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, o.limit));
+    const items = (await withRows(fused.slice(0, o.limit))).map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
+    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
+  }
+
+  async function searchDiverseExercises(query: string, options: DiverseOptions = {}): Promise<HybridHit[]> {
+    const q = parseInput(queryText, query, 'query');
+    const o = parseInput(diverseSchema, options);
+    const pool = o.candidates ?? Math.min(500, Math.max(50, o.count * 5));
+    const { fused, reason } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
+    const hits = await withRows(fused.slice(0, pool));
+    const vectors = reason ? new Map<string, number[]>() : await index.vectors(hits.map((h) => h.id));
+    const chosen = selectDiverse(
+      hits.map((h) => ({
+        ...h,
+        relevance: h.score,
+        vector: vectors.get(h.id),
+        group: h.exercise.normalized_url,
+        pattern: movementPattern(h.exercise.exercise_name),
+      })),
+      { count: o.count, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
+    );
+    return chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
+  }
+
+  async function reindex(options: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {}): Promise<ReindexResult> {
+    const batchSize = options.batchSize ?? 64;
+    let status = index.status();
+    if (!status.available) status = await index.init();
+    if (!status.available) throw new UnavailableError(status.reason, { retryable: false });
+    const reset = status.needsReindex;
+    if (reset) await index.reset();
+    const [{ n: rows } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
+    const total = Math.max(0, rows - (await index.info()).vectors_count);
+    let done = 0;
+    const tried = new Set<string>();
+    for (;;) {
+      const ids = (await index.missing(batchSize)).filter((id) => !tried.has(id));
+      if (ids.length === 0) break;
+      ids.forEach((id) => tried.add(id));
+      const batch = await getExercisesByIds(db, ids);
+      // One transaction per batch: a crash loses at most the batch in flight, and the next
+      // run picks up from what is still missing.
+      await db.transaction((tx) => storeEmbedding(batch, tx));
+      done += batch.length;
+      options.onProgress?.({ done, total: Math.max(done, total) });
+    }
+    return { embedded: done, model: embedder.model, reset };
+  }
+
+  return {
+    async initVectorStore() {
+      await embedder.init();
+      return index.init();
+    },
+    storeEmbedding,
+    async deleteEmbedding(id, tx) {
+      await index.delete([id], tx);
+    },
+    searchSimilarExercises,
+    findExercises,
+    searchDiverseExercises,
+    getCollectionInfo: () => index.info(),
+    reindex,
+  };
+}
