@@ -95,7 +95,7 @@ interface SizeResult {
   loadSeconds: number;
   embedSeconds: number;
   indexSeconds: number;
-  recall: { label: string; value: number }[];
+  recall: { label: string; value: { byDistance: number; byId: number } }[];
   latency: { label: string; matching: number; search: Stats; embedSearch: Stats; hybrid: Stats }[];
 }
 type Stats = { p50: number; p95: number };
@@ -161,19 +161,33 @@ async function benchSize(size: number, queries: string[]): Promise<SizeResult> {
 }
 
 /** Mean overlap of the index's top 10 with an exact scan's top 10. */
-async function hnswRecall(db: Db, index: ReturnType<typeof createPgvectorIndex>, vectors: number[][], filters?: ExerciseFilters): Promise<number> {
-  let sum = 0;
+/**
+ * recall@10 of the index against an exact scan. The synthetic rows are near-copies of catalogue
+ * entries, so many vectors tie at the 10th distance and an id-based recall would punish the
+ * index for picking an equally near neighbour: a hit counts when it is no farther than the
+ * exact 10th neighbour. The strict id-based figure is reported beside it.
+ */
+async function hnswRecall(
+  db: Db,
+  index: ReturnType<typeof createPgvectorIndex>,
+  vectors: number[][],
+  filters?: ExerciseFilters,
+): Promise<{ byDistance: number; byId: number }> {
+  let byDistance = 0;
+  let byId = 0;
   for (const vector of vectors) {
     const approx = await index.search(vector, { limit: 10, ...(filters ? { filters } : {}) });
-    const exact = await db.query<{ id: string }>(
-      `SELECT v.exercise_id AS id FROM ${EMBEDDINGS_TABLE} v JOIN exercises e ON e.id = v.exercise_id
+    const exact = await db.query<{ id: string; d: number }>(
+      `SELECT v.exercise_id AS id, (v.embedding <=> $1::vector) AS d FROM ${EMBEDDINGS_TABLE} v JOIN exercises e ON e.id = v.exercise_id
        WHERE ($2::text IS NULL OR e.category = $2) ORDER BY (v.embedding <=> $1::vector) + 0 LIMIT 10`,
       [vectorLiteral(vector), filters?.category?.[0] ?? null],
     );
     const truth = new Set(exact.map((r) => String(r.id)));
-    sum += approx.filter((h) => truth.has(h.id)).length / truth.size;
+    const farthest = Math.max(...exact.map((r) => Number(r.d)));
+    byId += approx.filter((h) => truth.has(h.id)).length / truth.size;
+    byDistance += Math.min(truth.size, approx.filter((h) => 1 - h.score <= farthest + 1e-6).length) / truth.size;
   }
-  return sum / vectors.length;
+  return { byDistance: byDistance / vectors.length, byId: byId / vectors.length };
 }
 
 const ms = (s: Stats) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
@@ -198,11 +212,11 @@ export async function runSearchLatency(): Promise<string> {
     '|---|---|---|---|---|---|',
     ...results.flatMap((r) => r.latency.map((l) => `| ${r.size} | ${l.label} | ${l.matching} | ${ms(l.search)} | ${ms(l.embedSearch)} | ${ms(l.hybrid)} |`)),
     '',
-    '| rows | recall@10 vs exact, no filter | recall@10 vs exact, category filter | load rows (s) | embed + COPY (s) | HNSW build (s) |',
+    '| rows | recall@10 vs exact, no filter (by distance / by id) | recall@10 vs exact, category filter (by distance / by id) | load rows (s) | embed + COPY (s) | HNSW build (s) |',
     '|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.size} | ${r.recall[0]!.value.toFixed(3)} | ${r.recall[1]!.value.toFixed(3)} | ${r.loadSeconds.toFixed(1)} | ${r.embedSeconds.toFixed(1)} | ${r.indexSeconds.toFixed(1)} |`,
+        `| ${r.size} | ${r.recall[0]!.value.byDistance.toFixed(3)} / ${r.recall[0]!.value.byId.toFixed(3)} | ${r.recall[1]!.value.byDistance.toFixed(3)} / ${r.recall[1]!.value.byId.toFixed(3)} | ${r.loadSeconds.toFixed(1)} | ${r.embedSeconds.toFixed(1)} | ${r.indexSeconds.toFixed(1)} |`,
     ),
   ];
   return lines.join('\n');

@@ -56,17 +56,19 @@ export interface FulltextHit {
 export async function rankFulltext(
   db: Queryable,
   query: string,
-  opts: { limit: number; filters?: ExerciseFilters },
+  opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] },
 ): Promise<FulltextHit[]> {
   const tsquery = buildTsQuery(query);
   if (!tsquery) return [];
+  if (opts.within && opts.within.length === 0) return [];
   const where = buildExerciseFilter(opts.filters ?? {}, { alias: 'e', firstParam: 3 });
+  const within = opts.within ? ` AND e.id = ANY($${3 + where.params.length}::uuid[])` : '';
   const rows = await db.query<{ id: string; rank: number }>(
     `SELECT e.id, ts_rank('${RANK_WEIGHTS}', e.search_document, q) AS rank
      FROM exercises e, to_tsquery('english', $1) q
-     WHERE e.search_document @@ q AND ${where.sql}
+     WHERE e.search_document @@ q AND ${where.sql}${within}
      ORDER BY rank DESC, e.id LIMIT $2`,
-    [tsquery, opts.limit, ...where.params],
+    [tsquery, opts.limit, ...where.params, ...(opts.within ? [opts.within] : [])],
   );
   return rows.map((r) => ({ id: String(r.id), rank: Number(r.rank) }));
 }

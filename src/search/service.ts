@@ -22,6 +22,8 @@ export interface SearchServiceDeps {
   index: VectorIndex;
   /** Fusion weights; defaults to HYBRID_WEIGHTS. */
   weights?: { fulltext: number; vector: number };
+  /** Library size above which full text only re-ranks vector candidates (default FULLTEXT_SCAN_MAX_ROWS). */
+  fulltextScanMaxRows?: number;
 }
 
 export interface ScoredExercise {
@@ -66,6 +68,9 @@ export const MAX_LIMIT = 100;
  */
 export const HYBRID_WEIGHTS = { fulltext: 1, vector: 2 } as const;
 const FUSION_DEPTH = 100;
+/** Above this many rows full text ranks only the vector side's candidates (see hybridRanking). */
+export const FULLTEXT_SCAN_MAX_ROWS = 20_000;
+const LARGE_LIBRARY_DEPTH = 300;
 
 const queryText = z
   .string({ message: 'must be a string' })
@@ -165,14 +170,35 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     return (await withRows(hits)).map(({ exercise, score }) => ({ exercise, score }));
   }
 
+  let sizeCache: { rows: number; at: number } | null = null;
+  /** Rows in the library, counted at most every 30 s (a count on every search would cost more than it tells). */
+  async function librarySize(): Promise<number> {
+    if (!sizeCache || Date.now() - sizeCache.at > 30_000) {
+      const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
+      sizeCache = { rows: Number(row?.n ?? 0), at: Date.now() };
+    }
+    return sizeCache.rows;
+  }
+
   async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
     const reason = unavailableReason(index.status());
     // Embedding first: a provider that is down must fail the search, not quietly degrade it.
     const vector = reason ? undefined : await embedQuery(q);
-    const [fulltext, semantic] = await Promise.all([
-      rankFulltext(db, q, { limit: depth, ...(filters ? { filters } : {}) }),
-      vector ? index.search(vector, { limit: Math.min(depth, 1000), ...(filters ? { filters } : {}) }) : Promise.resolve([]),
-    ]);
+    const filter = filters ? { filters } : {};
+    let fulltext: Awaited<ReturnType<typeof rankFulltext>>;
+    let semantic: Awaited<ReturnType<typeof index.search>> = [];
+    if (vector && (await librarySize()) > (deps.fulltextScanMaxRows ?? FULLTEXT_SCAN_MAX_ROWS)) {
+      // A natural-language OR query matches most of a large library, and matching alone then
+      // costs hundreds of ms: full text re-ranks the vector side's (deeper) candidates instead.
+      semantic = await index.search(vector, { limit: Math.min(Math.max(depth, LARGE_LIBRARY_DEPTH), 1000), ...filter });
+      fulltext = await rankFulltext(db, q, { limit: depth, ...filter, within: semantic.map((h) => h.id) });
+      semantic = semantic.slice(0, depth);
+    } else {
+      [fulltext, semantic] = await Promise.all([
+        rankFulltext(db, q, { limit: depth, ...filter }),
+        vector ? index.search(vector, { limit: Math.min(depth, 1000), ...filter }) : Promise.resolve([]),
+      ]);
+    }
     const lists: RankedList[] = [{ name: 'fulltext', weight: weights.fulltext, ids: fulltext.map((h) => h.id) }];
     if (vector) lists.push({ name: 'vector', weight: weights.vector, ids: semantic.map((h) => h.id) });
     return { fused: fuseRankings(lists), reason };

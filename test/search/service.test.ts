@@ -186,4 +186,29 @@ describe('search service on a PostgreSQL server without pgvector', () => {
   it('still picks diverse results without vectors', async () => {
     expect((await service.searchDiverseExercises('chest', { count: 2 })).length).toBe(2);
   });
+
+});
+
+describe('hybrid search on a large library', () => {
+  let t: TestDb;
+  afterAll(async () => t?.close());
+
+  it('re-ranks the vector candidates with full text and finds the same best hits', async () => {
+    t = await openTestDb('pglite');
+    const embedder = createOfflineEmbedder();
+    const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
+    const small = createSearchService({ db: t.db, embedder, index });
+    await small.initVectorStore();
+    await storeExercises(t.db, LIBRARY);
+    await small.reindex();
+    // Any library above two rows counts as large here, so the bounded path runs.
+    const large = createSearchService({ db: t.db, embedder, index, fulltextScanMaxRows: 2 });
+    for (const query of ['stretch for the back of my thighs', 'chest on the cable station', 'core hold']) {
+      const expected = await small.findExercises(query, { limit: 3 });
+      const got = await large.findExercises(query, { limit: 3 });
+      expect(got.ranker).toBe('hybrid');
+      expect(got.items[0]!.exercise.exercise_name).toBe(expected.items[0]!.exercise.exercise_name);
+      expect(got.items[0]!.ranks.fulltext).toBeDefined();
+    }
+  });
 });
