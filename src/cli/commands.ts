@@ -210,6 +210,38 @@ export function registerCommands(program: Command, env: CliEnv): void {
     .argument('<id>')
     .action(async (id: string) => env.withContext(async (ctx) => printJson(await library.getExercise(ctx, id))));
   exercises
+    .command('update')
+    .argument('<id>')
+    .description('edit metadata (re-embeds the exercise)')
+    .option('--name <name>')
+    .option('--how-to <text>')
+    .option('--level <n>', 'fitness level 0-10', int('level', 0, 10))
+    .option('--intensity <n>', 'intensity 0-10', int('intensity', 0, 10))
+    .option('--reps <text>', 'rounds and reps')
+    .option('--category <name>')
+    .option('--equipment <name>')
+    .option('--muscles <list>', 'primary muscles, comma-separated', list)
+    .action(async (id: string, o: Record<string, unknown>) =>
+      env.withContext(async (ctx) => {
+        const patch = Object.fromEntries(
+          Object.entries({
+            exercise_name: o.name,
+            how_to: o.howTo,
+            fitness_level: o.level,
+            intensity: o.intensity,
+            rounds_reps: o.reps,
+            category: o.category,
+            equipment: o.equipment,
+            primary_muscles: o.muscles,
+          }).filter(([, v]) => v !== undefined),
+        );
+        if (Object.keys(patch).length === 0) throw new ValidationError('options', 'give at least one field to change');
+        const updated = await library.updateExercise(ctx, id, patch);
+        if (json()) printJson(updated);
+        else process.stdout.write(`updated ${updated.exercise_name} (${updated.id})\n`);
+      }),
+    );
+  exercises
     .command('delete')
     .argument('<id>')
     .action(async (id: string) =>
@@ -261,6 +293,26 @@ export function registerCommands(program: Command, env: CliEnv): void {
         const routine = await library.createRoutine(ctx, { name: o.name, description: o.description ?? null, exercise_ids: o.exercises });
         if (json()) printJson(routine);
         else process.stdout.write(`${routine.routine_id}\n`);
+      }),
+    );
+  routines
+    .command('update')
+    .argument('<id>')
+    .description('rename, re-describe or reorder (--exercises is the new complete order)')
+    .option('--name <name>')
+    .option('--description <text>')
+    .option('--exercises <ids>', 'comma-separated exercise ids, in order', list)
+    .action(async (id: string, o: { name?: string; description?: string; exercises?: string[] }) =>
+      env.withContext(async (ctx) => {
+        const patch = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.description !== undefined ? { description: o.description } : {}),
+          ...(o.exercises !== undefined ? { exercise_ids: o.exercises } : {}),
+        };
+        if (Object.keys(patch).length === 0) throw new ValidationError('options', 'give at least one field to change');
+        const routine = await library.updateRoutine(ctx, id, patch);
+        if (json()) printJson(routine);
+        else process.stdout.write(`updated ${routine.name} (${routine.exercise_ids.length} exercises)\n`);
       }),
     );
   routines

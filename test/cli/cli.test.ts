@@ -76,8 +76,12 @@ describe('the fitness-builder command line on the embedded database', { timeout:
     const created = await cli(dataDir, ['routines', 'create', '--name', 'Quick', '--exercises', list.map((e) => e.id).join(',')]);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
+    const reordered = await cli(dataDir, ['routines', 'update', id, '--exercises', [...list].reverse().map((e) => e.id).join(',')]);
+    expect(reordered.code, reordered.stderr).toBe(0);
     const exported = JSON.parse((await cli(dataDir, ['routines', 'export', id])).stdout);
-    expect(exported.exercises.map((e: { id: string }) => e.id)).toEqual(list.map((e) => e.id));
+    expect(exported.exercises.map((e: { id: string }) => e.id)).toEqual([...list].reverse().map((e) => e.id));
+    const edited = JSON.parse((await cli(dataDir, ['--json', 'exercises', 'update', list[0]!.id, '--intensity', '9'])).stdout);
+    expect(edited.intensity).toBe(9);
 
     const missing = await cli(dataDir, ['exercises', 'show', '00000000-0000-4000-8000-000000000000']);
     expect(missing.code).toBe(3);
