@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import type { Db } from '../src/database/db.js';
+import { wrapPglite, type Db } from '../src/database/db.js';
 
 /**
  * An in-memory PGlite behind the `Db` seam that also exposes the raw instance, so benches can
@@ -8,24 +8,7 @@ import type { Db } from '../src/database/db.js';
  */
 export async function openBenchPglite(): Promise<{ db: Db; pglite: PGlite }> {
   const pglite = await PGlite.create({ extensions: { vector } });
-  const db: Db = {
-    kind: 'pglite',
-    query: async (text, params) => (await pglite.query(text, params as unknown[] | undefined)).rows as never[],
-    exec: async (text) => {
-      await pglite.exec(text);
-    },
-    transaction: (fn) =>
-      pglite.transaction((tx) =>
-        fn({
-          query: async (text, params) => (await tx.query(text, params as unknown[] | undefined)).rows as never[],
-          exec: async (text) => {
-            await tx.exec(text);
-          },
-        }),
-      ),
-    close: () => pglite.close(),
-  };
-  return { db, pglite };
+  return { db: wrapPglite(pglite), pglite };
 }
 
 /** A PostgreSQL binary COPY payload of (uuid, vector) rows; pgvector's binary form is dim, 0, float4s. */

@@ -18,6 +18,11 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * Rows per transaction that keep a long write (import, reindex) from starving other work:
+   * PGlite runs every query on the event loop and serialises transactions, a server does neither.
+   */
+  readonly writeBatchSize: number;
   /** Runs `fn` in one transaction; any throw rolls everything back. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -47,6 +52,8 @@ function wrapConnectionError(error: unknown): unknown {
   return error;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function openPglite(options: PgliteOptions): Promise<Db> {
   let lock: DirLock | undefined;
   if (options.dataDir) {
@@ -63,13 +70,26 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
     lock?.release();
     throw error;
   }
+  return wrapPglite(pglite, () => lock?.release());
+}
+
+/**
+ * The seam over an open PGlite instance (benches open their own to bulk-load with COPY).
+ * `onClose` runs after the database closes (releasing the folder lock).
+ */
+export function wrapPglite(pglite: PGlite, onClose: () => void = () => {}): Db {
   const run = async <T>(q: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]): Promise<T[]> => {
     const result = await q.query<T>(text, params as unknown[] | undefined);
+    // PGlite answers through promise callbacks only, so a loop of queries would never let the
+    // event loop take a turn: HTTP requests, timers and lease renewals would wait for the whole
+    // loop. One macrotask turn after each query keeps the process responsive.
+    await yieldToEventLoop();
     return result.rows;
   };
   let closed = false;
   return {
     kind: 'pglite',
+    writeBatchSize: 16,
     query: (text, params) => {
       if (closed) return Promise.reject(new UnavailableError('Database is closed'));
       return run(pglite, text, params);
@@ -92,7 +112,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
       try {
         await pglite.close();
       } finally {
-        lock?.release();
+        onClose();
       }
     },
   };
@@ -126,6 +146,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   };
   return {
     kind: 'postgres',
+    writeBatchSize: 200,
     query: (text, params) => query(pool, text, params),
     exec: async (text) => {
       await query(pool, text);

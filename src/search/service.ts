@@ -233,7 +233,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   }
 
   async function reindex(options: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {}): Promise<ReindexResult> {
-    const batchSize = options.batchSize ?? 64;
+    const batchSize = options.batchSize ?? db.writeBatchSize;
     let status = index.status();
     if (!status.available) status = await index.init();
     if (!status.available) throw new UnavailableError(status.reason, { retryable: false });

@@ -109,7 +109,7 @@ export async function importCatalogue(
   // Entries already in the library are skipped before paying for their embeddings.
   const present = await existingSourceKeys(ctx.db, all.map((e) => e.normalized_url!));
   const inputs = all.filter((e) => !present.has(e.normalized_url!));
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? ctx.db.writeBatchSize;
   let inserted = 0;
   options.onProgress?.(0, inputs.length);
   for (let i = 0; i < inputs.length; i += batchSize) {
