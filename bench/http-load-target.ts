@@ -37,14 +37,14 @@ const config = loadConfig({ DATA_DIR: path.join(root, 'data'), HOST: '127.0.0.1'
 const server = await startServer(config, { worker: false });
 const { ctx } = server;
 
-let exiting = false;
-async function exit(code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
+let exiting: Promise<never> | null = null;
+function exit(code: number): Promise<never> {
+  exiting ??= (async () => {
     await server.stop(2000).catch(() => {});
     fs.rmSync(root, { recursive: true, force: true });
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return exiting;
 }
 setTimeout(() => void exit(3), MAX_LIFETIME_MS).unref();
 
@@ -93,6 +93,9 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
         fs.rmSync(file, { force: true });
       }
       cycles++;
+      // Let stdin (the stop command) and queued requests in between two cycles: nothing in a
+      // cycle's chain of PGlite calls is guaranteed to return to the event loop.
+      await new Promise((r) => setImmediate(r));
     }
     return { cycles, rows, error: null };
   } catch (error) {

@@ -12,7 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runHttpLoad } from './http-load.js';
+import { runPipelineBench } from './pipeline.js';
 import { qualityTable, runQuality } from './quality.js';
+import { runQueueBench } from './queue.js';
 import { runSearchLatency } from './search-latency.js';
 
 interface Section {
@@ -23,6 +26,9 @@ interface Section {
 export const SECTIONS: Record<string, Section> = {
   'search-quality': { title: 'Search quality (free-exercise-db dev set)', run: async () => qualityTable(await runQuality()) },
   'search-latency': { title: 'Search latency, HNSW recall and catalogue import', run: runSearchLatency },
+  pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
+  queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
+  'http-load': { title: 'HTTP load (autocannon, server in its own process)', run: runHttpLoad },
 };
 
 const FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../BENCHMARKS.md');
