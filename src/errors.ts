@@ -75,15 +75,6 @@ export class ProcessingError extends AppError {
   }
 }
 
-export class PayloadTooLargeError extends AppError {
-  readonly status = 413;
-  readonly code = 'payload_too_large';
-}
-
-export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -318,11 +318,6 @@ export async function searchExercises(
   return { items: rows.map(mapExerciseRow), total, limit: o.limit, offset: o.offset };
 }
 
-/** The newest exercises first (the contract's list without a URL). */
-export async function getRecentExercises(db: Queryable, limit = 100): Promise<Exercise[]> {
-  return (await searchExercises(db, {}, { limit })).items;
-}
-
 export async function updateExercise(db: Queryable, id: string, patch: ExercisePatch): Promise<Exercise> {
   const v = parseInput(exercisePatchSchema, patch);
   if (!isUuid(id)) throw new NotFoundError('Exercise', id);
