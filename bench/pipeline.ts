@@ -31,7 +31,7 @@ const TARGET_SECONDS = 10;
 const RUN_TIMEOUT_MS = 120_000;
 const POLL_MS = 10;
 
-const STEPS = ['resolve', 'download', 'probe', 'transcript', 'frames', 'analyze', 'cut', 'thumbnail'] as const;
+const STEPS = ['resolve', 'download', 'probe', 'transcript', 'frames', 'analyze', 'cut'] as const;
 
 const NAMES = ['Air Squat', 'Push-up', 'Glute Bridge', 'Plank', 'Jumping Jacks'];
 const AI_EXERCISES = NAMES.map((name, i) => ({
@@ -70,6 +70,7 @@ interface RunResult {
 export async function runPipelineBench(): Promise<string> {
   const previousLevel = logger.level;
   logger.level = 'warn';
+  const load = os.loadavg()[0]!;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-bench-pipeline-'));
   const mediaDir = path.join(root, 'media');
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -163,7 +164,8 @@ export async function runPipelineBench(): Promise<string> {
         `Submitted with \`submitUrl\`, run by a \`Worker\` (concurrency 1) on PGlite in a temp DATA_DIR on disk, offline embedder; ` +
         `total = wall time from submission until the job reads \`done\` (polled every ${POLL_MS} ms). ` +
         `Steps are the job result's \`timings\`; "store + queue" = total minus the steps (claim, temp folder, embed, move files, ` +
-        `store transaction, job completion, polling). Runs 2 and 3 use \`force: true\`. Seconds.`,
+        `store transaction, job completion, polling). Runs 2 and 3 use \`force: true\`. Seconds. ` +
+        `ffmpeg and the server share the machine's ${os.cpus().length} cores; load average (1 min) when the section started: ${load.toFixed(2)}.`,
       '',
       `| run | ${STEPS.join(' | ')} | store + queue | total | clips |`,
       `|---|${STEPS.map(() => '---|').join('')}---|---|---|`,

@@ -462,18 +462,40 @@ async function writeAtomically(
   buildArgs: (tmp: string) => string[],
   what: string,
 ): Promise<void> {
-  const dir = path.dirname(output);
-  const tmp = path.join(dir, `.${path.basename(output, path.extname(output))}.${randomBytes(6).toString('hex')}.part${path.extname(output)}`);
-  const args = buildArgs(tmp);
-  await fs.mkdir(dir, { recursive: true });
+  await writeAllAtomically([{ output, what }], opts, ([tmp]) => buildArgs(tmp!));
+}
+
+/**
+ * `writeAtomically` for one ffmpeg run with several outputs: each is written under its own
+ * temporary name, and the final names appear only when every output was written; on any
+ * failure none of them remains (neither temporary nor final).
+ */
+async function writeAllAtomically(
+  outputs: readonly { output: string; what: string }[],
+  opts: FfmpegOptions,
+  buildArgs: (tmps: string[]) => string[],
+): Promise<void> {
+  const tmps = outputs.map(({ output }) => {
+    const ext = path.extname(output);
+    return path.join(path.dirname(output), `.${path.basename(output, ext)}.${randomBytes(6).toString('hex')}.part${ext}`);
+  });
+  // Built first: invalid arguments throw before anything is created.
+  const args = buildArgs(tmps);
+  const renamed: string[] = [];
   try {
+    for (const dir of new Set(outputs.map(({ output }) => path.dirname(output)))) await fs.mkdir(dir, { recursive: true });
     await runFfmpeg(args, opts);
-    const stat = await fs.stat(tmp).catch(() => null);
-    // ffmpeg exits 0 without writing anything when, for example, the seek is past the end.
-    if (!stat || stat.size === 0) throw new ProcessingError(`ffmpeg produced no ${what}`);
-    await fs.rename(tmp, output);
+    for (const [i, { what }] of outputs.entries()) {
+      const stat = await fs.stat(tmps[i]!).catch(() => null);
+      // ffmpeg exits 0 without writing anything when, for example, the seek is past the end.
+      if (!stat || stat.size === 0) throw new ProcessingError(`ffmpeg produced no ${what}`);
+    }
+    for (const [i, { output }] of outputs.entries()) {
+      await fs.rename(tmps[i]!, output);
+      renamed.push(output);
+    }
   } catch (error) {
-    await fs.rm(tmp, { force: true });
+    await Promise.all([...tmps, ...renamed].map((file) => fs.rm(file, { force: true })));
     throw error;
   }
 }
@@ -485,11 +507,31 @@ export interface CutClipOptions extends FfmpegOptions {
   end: number;
   output: string;
   preset?: X264Preset;
+  /**
+   * Also write a JPEG of the clip's frame at `at` seconds from the clip's start, in the same
+   * ffmpeg run (the video is decoded once). Written atomically with the clip: both files or none.
+   */
+  thumbnail?: { output: string; at: number; width: number };
 }
 
 export async function cutClip(opts: CutClipOptions): Promise<void> {
-  const { input, start, end, output, preset } = opts;
-  await writeAtomically(output, opts, (tmp) => cutArgs({ input, start, end, output: tmp, preset }), 'clip');
+  const { input, start, end, output, preset, thumbnail } = opts;
+  if (!thumbnail) {
+    await writeAtomically(output, opts, (tmp) => cutArgs({ input, start, end, output: tmp, preset }), 'clip');
+    return;
+  }
+  if (path.resolve(thumbnail.output) === path.resolve(output)) {
+    throw new ValidationError('thumbnail.output', 'must differ from the clip output');
+  }
+  await writeAllAtomically(
+    [
+      { output, what: 'clip' },
+      { output: thumbnail.output, what: 'thumbnail' },
+    ],
+    opts,
+    ([clipTmp, thumbTmp]) =>
+      cutArgs({ input, start, end, output: clipTmp!, preset, thumbnail: { ...thumbnail, output: thumbTmp! } }),
+  );
 }
 
 export interface ThumbnailOptions extends FfmpegOptions {

@@ -106,6 +106,40 @@ describe('cutArgs', () => {
     for (const a of odd) expect(typeof a).toBe('string');
   });
 
+  it('has no second output without a thumbnail', () => {
+    expect(args.filter((a) => a.startsWith('file:'))).toEqual(['file:/in/v.mp4', 'file:/out/c.mp4']);
+  });
+
+  it.each([
+    [{ at: 1, width: 480 }, 'trim=start=1.000:duration=0.001,scale=480:-2'],
+    [{ at: 0, width: 321 }, 'trim=start=0.000:duration=0.001,scale=320:-2'],
+    [{ at: 4.4996, width: 2 }, 'trim=start=4.500:duration=0.001,scale=2:-2'],
+  ])('adds a thumbnail output %j after the clip', (thumb, vf) => {
+    const withThumb = cutArgs({ ...base, thumbnail: { output: '/out/c.jpg', ...thumb } });
+    // The clip's own arguments are unchanged and come first.
+    expect(withThumb.slice(0, args.length)).toEqual(args);
+    const second = withThumb.slice(args.length);
+    expect(second).toEqual(['-map', '0:v:0', '-frames:v', '1', '-vf', vf, '-q:v', '3', '-update', '1', 'file:/out/c.jpg']);
+    // Clip time, not source time: no second seek, no -ss of its own.
+    expect(valuesOf(withThumb, '-ss')).toEqual(['2.000']);
+  });
+
+  it.each([
+    [{ at: -0.5 }, 'thumbnail.at'],
+    [{ at: 4.5 }, 'thumbnail.at'],
+    [{ at: NaN }, 'thumbnail.at'],
+    [{ width: 0 }, 'width'],
+    [{ width: 99.5 }, 'width'],
+  ])('rejects thumbnail %j', (bad, field) => {
+    try {
+      cutArgs({ ...base, thumbnail: { output: '/out/c.jpg', at: 1, width: 320, ...bad } });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+
   it.each([
     [{ start: -1 }, 'start'],
     [{ start: NaN }, 'start'],
@@ -154,12 +188,12 @@ describe('keyFrameArgs', () => {
   it.each([
     [
       {},
-      "scale=512:-2,select='gt(scene\\,0.3)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',metadata=print",
+      "select='gt(scene\\,0.26)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',scale=512:-2,metadata=print",
       'keyframe-%05d.jpg',
     ],
     [
       { sceneThreshold: 0.45, sampleEverySeconds: 2.5, width: 321, prefix: 'kf-x-' },
-      "scale=320:-2,select='gt(scene\\,0.45)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,2.5)',metadata=print",
+      "select='gt(scene\\,0.45)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,2.5)',scale=320:-2,metadata=print",
       'kf-x-%05d.jpg',
     ],
   ])('%j', (options, vf, pattern) => {

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessingError, UnavailableError } from '../../src/errors.js';
 import {
@@ -17,6 +19,7 @@ import {
 } from '../../src/ingest/media.js';
 import { FFMPEG, FFPROBE, ffprobeJson, makeNonVideoFile, makeTempDir, makeTestVideo } from '../helpers/videos.js';
 
+const execFileAsync = promisify(execFile);
 const ff = { ffmpegPath: FFMPEG, timeoutMs: 30_000 };
 const probeOpts = { ffprobePath: FFPROBE, timeoutMs: 30_000, maxVideoSeconds: 600 };
 
@@ -57,6 +60,24 @@ async function expectProcessingError(promise: Promise<unknown>, message: RegExp)
   expect(error).toBeInstanceOf(ProcessingError);
   expect((error as ProcessingError).message).toMatch(message);
   return error as ProcessingError;
+}
+
+/** The test scenes' colour of a picture, from its average pixel (the time label is small). */
+async function dominantColour(file: string): Promise<string> {
+  const { stdout } = await execFileAsync(
+    FFMPEG,
+    ['-nostdin', '-loglevel', 'error', '-i', file, '-vf', 'scale=1:1:flags=area,format=rgb24', '-f', 'rawvideo', 'pipe:1'],
+    { encoding: 'buffer' },
+  );
+  const [r, g, b] = [...stdout];
+  const colours: Record<string, [number, number, number]> = { red: [255, 0, 0], blue: [0, 0, 255], green: [0, 128, 0], yellow: [255, 255, 0] };
+  let best = '';
+  let bestDistance = Infinity;
+  for (const [name, [cr, cg, cb]] of Object.entries(colours)) {
+    const d = (r! - cr) ** 2 + (g! - cg) ** 2 + (b! - cb) ** 2;
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
 }
 
 function isAlive(pid: number): boolean {
@@ -252,6 +273,73 @@ describe('cutClip', () => {
     }
     expect(seen.size).toBeGreaterThan(0);
     expect([...seen].every((n) => /^\.clip\.[0-9a-f]+\.part\.mp4$/.test(n))).toBe(true);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('writes the thumbnail in the same run, from the given time within the clip', async () => {
+    const dir = await tempDir();
+    const output = path.join(dir, 'clip.mp4');
+    // Scenes: red 0-3 s, blue 3-6 s. The clip starts at 2.0 s, so clip time 0.5 is red, 1.5 blue.
+    for (const [at, colour] of [
+      [0.5, 'red'],
+      [1.5, 'blue'],
+    ] as const) {
+      const thumb = path.join(dir, `thumb-${at}.jpg`);
+      await cutClip({ ...ff, input: video, start: 2.0, end: 6.5, output, preset: 'ultrafast', thumbnail: { output: thumb, at, width: 160 } });
+      const [stream] = (await ffprobeJson(thumb)).streams as unknown as { width: number; height: number; codec_name: string }[];
+      expect(stream).toMatchObject({ codec_name: 'mjpeg', width: 160, height: 120 });
+      expect(await dominantColour(thumb)).toBe(colour);
+    }
+    const probed = await ffprobeJson(output);
+    expect(Math.abs(Number(probed.format.duration) - 4.5)).toBeLessThanOrEqual(0.1);
+    expect((await fs.readdir(dir)).sort()).toEqual(['clip.mp4', 'thumb-0.5.jpg', 'thumb-1.5.jpg']);
+  });
+
+  it('leaves neither the clip nor the thumbnail when ffmpeg fails or is stopped', async () => {
+    const dir = await tempDir();
+    const fake = await makeNonVideoFile(path.join(dir, 'in', 'fake.mp4'));
+    const out = path.join(dir, 'out');
+    const thumbnail = { output: path.join(out, 'c.jpg'), at: 0.5, width: 160 };
+    await expectProcessingError(cutClip({ ...ff, input: fake, start: 0, end: 1, output: path.join(out, 'c.mp4'), thumbnail }), /ffmpeg failed/);
+    expect(await fs.readdir(out)).toEqual([]);
+
+    const controller = new AbortController();
+    const seen = new Set<string>();
+    const poll = setInterval(() => {
+      fs.readdir(out).then((names) => {
+        names.forEach((n) => seen.add(n));
+        if (names.some((n) => n.endsWith('.jpg'))) controller.abort();
+      }, () => {});
+    }, 5);
+    try {
+      await expect(
+        cutClip({ ...ff, timeoutMs: 120_000, killGraceMs: 100, input: video, start: 0, end: 12, output: path.join(out, 'c.mp4'), preset: 'veryslow', thumbnail, signal: controller.signal }),
+      ).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      clearInterval(poll);
+    }
+    expect([...seen].some((n) => /^\.c\.[0-9a-f]+\.part\.jpg$/.test(n))).toBe(true);
+    expect(await fs.readdir(out)).toEqual([]);
+  });
+
+  it('refuses a thumbnail that yields no picture and keeps no clip either', async () => {
+    const dir = await tempDir();
+    // The source ends at 12 s: the clip is cut short and its thumbnail time is past the end.
+    await expectProcessingError(
+      cutClip({ ...ff, input: video, start: 10, end: 15, output: path.join(dir, 'c.mp4'), preset: 'ultrafast', thumbnail: { output: path.join(dir, 'c.jpg'), at: 4, width: 160 } }),
+      /no thumbnail/,
+    );
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('rejects a thumbnail time outside the clip before running anything', async () => {
+    const dir = await tempDir();
+    await expect(
+      cutClip({ ...ff, input: video, start: 2, end: 4, output: path.join(dir, 'c.mp4'), thumbnail: { output: path.join(dir, 'c.jpg'), at: 2, width: 160 } }),
+    ).rejects.toThrow(/thumbnail\.at/);
+    await expect(
+      cutClip({ ...ff, input: video, start: 2, end: 4, output: path.join(dir, 'c.mp4'), thumbnail: { output: path.join(dir, 'c.mp4'), at: 1, width: 160 } }),
+    ).rejects.toThrow(/thumbnail\.output/);
     expect(await fs.readdir(dir)).toEqual([]);
   });
 
