@@ -65,7 +65,7 @@ describe('offline embedder', () => {
     expect(cosine(q[0]!, n[0]!)).toBeGreaterThan(cosine(q[0]!, f[0]!));
   });
 
-  it('embeds the 873-exercise catalogue in well under a second', async () => {
+  it('embeds the whole 873-exercise catalogue in one call, deterministically', async () => {
     const entries = JSON.parse(fs.readFileSync(CATALOGUE, 'utf8')) as {
       name: string;
       instructions: string[];
@@ -84,14 +84,11 @@ describe('offline embedder', () => {
         category: e.category,
       }),
     );
-    // Best of three: the test machine is shared, and the first run also warms the stem cache.
-    let best = Infinity;
-    for (let run = 0; run < 3; run++) {
-      const started = performance.now();
-      const vectors = await embedder.embed(chunks);
-      best = Math.min(best, performance.now() - started);
-      expect(vectors).toHaveLength(873);
-    }
-    expect(best).toBeLessThan(1000);
+    // Its speed is measured by `npm run bench` (search-latency), not asserted here.
+    const first = await embedder.embed(chunks);
+    const again = await embedder.embed(chunks);
+    expect(first).toHaveLength(873);
+    expect(again).toEqual(first);
+    for (const v of first) expect(Math.hypot(...v)).toBeCloseTo(1, 5);
   });
 });

@@ -148,12 +148,10 @@ describe('createOpenAIEmbedder', () => {
 
   it('turns timeouts into UnavailableError after retrying', async () => {
     fake.on('/v1/embeddings', (req) => ({ ...answer(req), delayMs: 1_000 }));
-    const started = Date.now();
     const error = await embedder({ timeoutMs: 100, maxRetries: 1 }).embed(['a']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as Error).message).toMatch(/timed out \(100 ms per attempt\) after 2 attempt/);
     expect(fake.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('turns dropped connections and unreachable servers into UnavailableError', async () => {

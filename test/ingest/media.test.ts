@@ -390,22 +390,18 @@ describe('runFfmpeg', () => {
   const endless = ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'null', '-'];
 
   it('kills ffmpeg on timeout and throws a retryable ProcessingError', async () => {
-    const started = Date.now();
     const error = await expectProcessingError(runFfmpeg(endless, { ...ff, timeoutMs: 300 }), /timed out after 300 ms/);
     expect(error.retryable).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('escalates to SIGKILL when the process ignores SIGTERM', async () => {
     const dir = await tempDir();
     const pidFile = path.join(dir, 'pid');
     const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`;
-    const started = Date.now();
     await expectProcessingError(
       runFfmpeg(['-e', script], { ffmpegPath: process.execPath, timeoutMs: 3000, killGraceMs: 300 }),
       /timed out/,
     );
-    expect(Date.now() - started).toBeLessThan(15_000);
     const pid = Number(await fs.readFile(pidFile, 'utf8'));
     expect(isAlive(pid)).toBe(false);
   });
