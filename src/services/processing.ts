@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { clipRelativePath, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
-import { stageRemoval, clipFilePath } from '../database/clip-files.js';
+import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
 import { ProcessingError } from '../errors.js';
 import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
 import { assertFetchable } from '../ingest/resolve.js';
@@ -207,7 +207,8 @@ export async function storePipelineOutput(
   const clipsDir = ctx.config.clipsDir;
   await fs.mkdir(clipsDir, { recursive: true });
   const moved: string[] = [];
-  let oldFiles: Awaited<ReturnType<typeof stageRemoval>> | null = null;
+  // Old files of a forced re-run, set inside the transaction callback.
+  const staged: { old?: FileRemoval } = {};
   try {
     for (const cut of out.exercises) {
       for (const file of [cut.clipFile, cut.thumbnailFile]) {
@@ -225,7 +226,7 @@ export async function storePipelineOutput(
           [out.source.normalized, slides],
         );
         const files = old.flatMap((r) => [clipFilePath(clipsDir, r.video_path), clipFilePath(clipsDir, r.thumbnail_path)]);
-        oldFiles = await stageRemoval(files.filter((f): f is string => f !== null));
+        staged.old = await stageRemoval(files.filter((f): f is string => f !== null));
       }
       const rows = await writeExercises(ctx, tx, batch, 'error');
       const seconds = Math.round((performance.now() - started) / 10) / 100;
@@ -239,10 +240,10 @@ export async function storePipelineOutput(
       await complete(tx, result);
       return result;
     });
-    await (oldFiles as Awaited<ReturnType<typeof stageRemoval>> | null)?.commit();
+    await staged.old?.commit();
     return stored;
   } catch (error) {
-    await (oldFiles as Awaited<ReturnType<typeof stageRemoval>> | null)?.rollback();
+    await staged.old?.rollback();
     await Promise.all(moved.map((f) => fs.rm(f, { force: true })));
     throw error;
   }
