@@ -1,4 +1,4 @@
-import type { AnalysisInput, AnalyzedExercise } from './types.js';
+import { unratedExercise, type AnalysisInput, type AnalyzedExercise } from './types.js';
 
 /**
  * The fallback when no AI model is configured: it only reads what the poster wrote (caption list,
@@ -9,8 +9,6 @@ import type { AnalysisInput, AnalyzedExercise } from './types.js';
 const LIST_CONFIDENCE = 0.3;
 const TITLE_CONFIDENCE = 0.2;
 const FALLBACK_CONFIDENCE = 0.1;
-/** Unknown difficulty; the API requires an integer, so use the middle of the scale. */
-const NEUTRAL_LEVEL = 5;
 
 export interface ListEntry {
   name: string;
@@ -46,24 +44,7 @@ export function analyzeOffline(input: AnalysisInput): AnalyzedExercise[] {
 }
 
 function exercise(entry: ListEntry, start: number, end: number, confidence: number): AnalyzedExercise {
-  return {
-    name: entry.name,
-    start_time: round3(start),
-    end_time: round3(end),
-    how_to: null,
-    benefits: null,
-    counteracts: null,
-    fitness_level: NEUTRAL_LEVEL,
-    intensity: NEUTRAL_LEVEL,
-    rounds_reps: entry.reps,
-    category: null,
-    primary_muscles: [],
-    secondary_muscles: [],
-    equipment: null,
-    force: null,
-    mechanic: null,
-    confidence,
-  };
+  return unratedExercise({ name: entry.name, start_time: round3(start), end_time: round3(end), rounds_reps: entry.reps, confidence });
 }
 
 /** [start, end] pairs cut at the scene changes that fall strictly inside the video. */

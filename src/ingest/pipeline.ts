@@ -12,7 +12,7 @@ import { analyzeOffline } from './offline-analyzer.js';
 import { assertFetchable } from './resolve.js';
 import { cuesToTranscript, parseSubtitles } from './subtitles.js';
 import { transcribeAudio } from './transcribe.js';
-import type { AnalysisInput, AnalyzedExercise, DownloadResult, MediaItem } from './types.js';
+import { unratedExercise, type AnalysisInput, type AnalyzedExercise, type DownloadResult, type MediaItem } from './types.js';
 
 /**
  * From a URL to cut clips in a temporary folder: resolve, download, probe, transcript, key
@@ -76,24 +76,18 @@ export function chooseAnalyzer(config: Config, input: PipelineInput): Analyzer {
 export function explicitToAnalyzed(list: readonly ExplicitExercise[], carouselIndex: number): AnalyzedExercise[] {
   return list
     .filter((e) => (e.carousel_index ?? 1) === carouselIndex)
-    .map((e) => ({
-      name: e.name,
-      start_time: e.start_time,
-      end_time: e.end_time,
-      how_to: e.how_to ?? null,
-      benefits: null,
-      counteracts: null,
-      fitness_level: e.fitness_level ?? 5,
-      intensity: e.intensity ?? 5,
-      rounds_reps: e.rounds_reps ?? null,
-      category: null,
-      primary_muscles: [],
-      secondary_muscles: [],
-      equipment: null,
-      force: null,
-      mechanic: null,
-      confidence: 1,
-    }));
+    .map((e) =>
+      unratedExercise({
+        name: e.name,
+        start_time: e.start_time,
+        end_time: e.end_time,
+        confidence: 1,
+        how_to: e.how_to ?? null,
+        rounds_reps: e.rounds_reps ?? null,
+        ...(e.fitness_level !== undefined ? { fitness_level: e.fitness_level } : {}),
+        ...(e.intensity !== undefined ? { intensity: e.intensity } : {}),
+      }),
+    );
 }
 
 export async function runPipeline(input: PipelineInput, ctx: PipelineContext): Promise<PipelineOutput> {

@@ -46,6 +46,33 @@ export const AnalyzedExerciseSchema = z.object({
 
 export type AnalyzedExercise = z.infer<typeof AnalyzedExerciseSchema>;
 
+/** The neutral middle of the 0-10 scales, for exercises nobody has rated. */
+export const NEUTRAL_LEVEL = 5;
+
+/**
+ * An exercise known only by its name and times: everything else is left empty rather than
+ * invented (analyzers without a model, and segments given with the request).
+ */
+export function unratedExercise(
+  fields: Pick<AnalyzedExercise, 'name' | 'start_time' | 'end_time' | 'confidence'> & Partial<AnalyzedExercise>,
+): AnalyzedExercise {
+  return {
+    how_to: null,
+    benefits: null,
+    counteracts: null,
+    fitness_level: NEUTRAL_LEVEL,
+    intensity: NEUTRAL_LEVEL,
+    rounds_reps: null,
+    category: null,
+    primary_muscles: [],
+    secondary_muscles: [],
+    equipment: null,
+    force: null,
+    mechanic: null,
+    ...fields,
+  };
+}
+
 export interface AnalysisInput {
   /** Key frames (JPEG files) with their time in seconds. */
   frames: { time: number; path: string }[];
