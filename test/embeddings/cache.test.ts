@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmbeddingCache } from '../../src/embeddings/cache.js';
 import type { EmbedKind, Embedder } from '../../src/embeddings/types.js';
-import { openPglite, openPostgres, type Db, type Queryable } from '../../src/database/db.js';
-import { runMigrations } from '../../src/database/migrate.js';
+import type { Db, Queryable } from '../../src/database/db.js';
+import { openTestDb } from '../helpers/db.js';
 
 /** Records every call; vectors are exactly representable in float4 so cached ones compare equal. */
 function countingEmbedder(model = 'test:counting', dims = 4) {
@@ -20,21 +20,18 @@ function countingEmbedder(model = 'test:counting', dims = 4) {
   return embedder;
 }
 
-function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promise<void> } | undefined>) {
+function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promise<void> }>) {
   describe(`withEmbeddingCache on ${name}`, () => {
-    let db: Db | undefined;
+    let db: Db;
     let cleanup: (() => Promise<void>) | undefined;
     beforeAll(async () => {
-      const opened = await open();
-      db = opened?.db;
-      cleanup = opened?.cleanup;
+      ({ db, cleanup } = await open());
     });
     afterAll(async () => {
       await cleanup?.();
     });
 
-    it('answers repeated texts from the database without calling the model', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('answers repeated texts from the database without calling the model', async () => {
       const inner = countingEmbedder('test:repeat');
       const first = await withEmbeddingCache(inner, db, { memoryEntries: 0 }).embed(['squat', 'lunge']);
       // A fresh wrapper has an empty memory: the hit can only come from the table.
@@ -43,8 +40,7 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
       expect(second).toEqual(first);
     });
 
-    it('embeds only the misses, once each, in one call, keeping order', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('embeds only the misses, once each, in one call, keeping order', async () => {
       const inner = countingEmbedder('test:mixed');
       const cached = withEmbeddingCache(inner, db);
       await cached.embed(['a', 'bbb']);
@@ -55,8 +51,7 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
       expect(rows[0]!.n).toBe(4);
     });
 
-    it('keeps documents and queries, models and dimensions apart', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('keeps documents and queries, models and dimensions apart', async () => {
       const inner = countingEmbedder('test:kinds');
       const cached = withEmbeddingCache(inner, db, { memoryEntries: 0 });
       const doc = await cached.embed(['plank'], 'document');
@@ -70,16 +65,15 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
       expect(other.calls).toHaveLength(1);
     });
 
-    it('serves repeated queries from memory', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('serves repeated queries from memory', async () => {
       const inner = countingEmbedder('test:memory');
       let reads = 0;
       const counting: Queryable = {
         query: (sql, params) => {
           if (sql.startsWith('SELECT')) reads++;
-          return db!.query(sql, params);
+          return db.query(sql, params);
         },
-        exec: (sql) => db!.exec(sql),
+        exec: (sql) => db.exec(sql),
       };
       const cached = withEmbeddingCache(inner, counting, { memoryEntries: 2 });
       await cached.embed(['x'], 'query');
@@ -94,12 +88,11 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
       expect(inner.calls).toHaveLength(2);
     });
 
-    it('still returns vectors when the cache write fails, but lets read failures through', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('still returns vectors when the cache write fails, but lets read failures through', async () => {
       const inner = countingEmbedder('test:failing');
       const failingWrites: Queryable = {
-        query: (sql, params) => (sql.startsWith('INSERT') ? Promise.reject(new Error('disk full')) : db!.query(sql, params)),
-        exec: (sql) => db!.exec(sql),
+        query: (sql, params) => (sql.startsWith('INSERT') ? Promise.reject(new Error('disk full')) : db.query(sql, params)),
+        exec: (sql) => db.exec(sql),
       };
       expect(await withEmbeddingCache(inner, failingWrites).embed(['a', 'b'])).toHaveLength(2);
 
@@ -107,8 +100,7 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
       await expect(withEmbeddingCache(inner, failingReads).embed(['c'])).rejects.toThrow('db down');
     });
 
-    it('has the identity of the inner embedder and makes no call for no texts', async (ctx) => {
-      if (!db) return ctx.skip();
+    it('has the identity of the inner embedder and makes no call for no texts', async () => {
       const inner = countingEmbedder('test:identity', 4);
       const cached = withEmbeddingCache(inner, db);
       expect(cached.model).toBe('test:identity');
@@ -120,30 +112,12 @@ function suite(name: string, open: () => Promise<{ db: Db; cleanup: () => Promis
 }
 
 suite('PGlite', async () => {
-  const db = await openPglite({ dataDir: undefined });
-  await runMigrations(db);
-  return { db, cleanup: () => db.close() };
+  const t = await openTestDb('pglite');
+  return { db: t.db, cleanup: () => t.close() };
 });
 
+// The server half fails hard when the server is down, like every other suite.
 suite('PostgreSQL', async () => {
-  const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `embed_cache_${process.pid}_${Date.now()}`;
-  let admin: Db;
-  try {
-    admin = await openPostgres({ url, poolSize: 1 });
-  } catch {
-    console.warn(`PostgreSQL not reachable at ${url}: skipping its cache tests`);
-    return undefined;
-  }
-  await admin.exec(`CREATE SCHEMA ${schema}`);
-  const db = await openPostgres({ url, poolSize: 2, searchPath: schema });
-  await runMigrations(db);
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      await admin.exec(`DROP SCHEMA ${schema} CASCADE`);
-      await admin.close();
-    },
-  };
+  const t = await openTestDb('postgres');
+  return { db: t.db, cleanup: () => t.close() };
 });

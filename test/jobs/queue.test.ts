@@ -205,7 +205,7 @@ describe('job queue across processes on the PostgreSQL server', () => {
   });
 
   it('two workers on one server claim disjoint jobs', async () => {
-    const other = await openPostgres({ url: TEST_DATABASE_URL, poolSize: 4, searchPath: t.schema });
+    const other = await openPostgres({ url: TEST_DATABASE_URL, poolSize: 4, searchPath: `${t.schema},public` });
     const ids = [];
     for (let i = 0; i < 30; i++) ids.push((await createJob(t.db, { type: 'count' })).job.id);
     const seen: Record<string, string[]> = { a: [], b: [] };

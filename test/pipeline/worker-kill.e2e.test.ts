@@ -52,7 +52,7 @@ describe('a worker process killed mid-job on the PostgreSQL server', () => {
   it('is taken over and finishes exactly once, with no orphans', async () => {
     const { job } = await submitUrl(t.ctx, { url: mediaUrl, exercises: [{ name: 'Squat', start_time: 0, end_time: 3 }, { name: 'Row', start_time: 3, end_time: 6 }] });
     const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${t.ctx.db.kind === 'postgres' ? (await t.ctx.db.query<{ s: string }>('SELECT current_schema() AS s'))[0]!.s : ''}`);
+    url.searchParams.set('options', `-c search_path=${t.ctx.db.kind === 'postgres' ? `${(await t.ctx.db.query<{ s: string }>('SELECT current_schema() AS s'))[0]!.s},public` : ''}`);
     child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: url.toString(), DATA_DIR: t.dataDir, JOB_LEASE_SECONDS: '2', ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'silent' },

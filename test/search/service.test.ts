@@ -6,7 +6,7 @@ import type { Embedder } from '../../src/embeddings/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
 import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
-import { openTestDb, type TestDb } from '../helpers/db.js';
+import { BACKENDS, openTestDb, type TestDb } from '../helpers/db.js';
 
 const base = { url: null, platform: 'catalogue' as const };
 const LIBRARY: ExerciseInput[] = [
@@ -42,7 +42,7 @@ function flaky(inner: Embedder): Embedder & { down: boolean; calls: number; fail
   return wrapper;
 }
 
-describe('search service on PGlite with the offline embedder', () => {
+describe.each(BACKENDS)('search service on %s with the offline embedder', (backend) => {
   let t: TestDb;
   let service: SearchService;
   let embedder: ReturnType<typeof flaky>;
@@ -50,7 +50,7 @@ describe('search service on PGlite with the offline embedder', () => {
   const names = (items: { exercise: Exercise }[]) => items.map((i) => i.exercise.exercise_name);
 
   beforeAll(async () => {
-    t = await openTestDb('pglite');
+    t = await openTestDb(backend);
     embedder = flaky(createOfflineEmbedder());
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
     service = createSearchService({ db: t.db, embedder, index });
@@ -160,7 +160,7 @@ describe('search service on a PostgreSQL server without pgvector', () => {
   let t: TestDb;
   let service: SearchService;
   beforeAll(async () => {
-    t = await openTestDb('postgres');
+    t = await openTestDb('postgres-without-pgvector');
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
     service = createSearchService({ db: t.db, embedder, index });

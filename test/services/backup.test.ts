@@ -136,7 +136,7 @@ describe('backup and restore', () => {
     seeded = await seedLibrary(source.ctx);
     original = await snapshot(source.ctx, seeded.ids, seeded.routineId);
     archive = path.join(work, 'library.fbk.gz');
-    server = await createTestContext('postgres');
+    server = await createTestContext('postgres-without-pgvector');
     embedded = await createTestContext('pglite');
   });
   afterAll(async () => {

@@ -64,6 +64,7 @@ async function openSocketDb(): Promise<Harness> {
 
 const HARNESSES: [string, () => Promise<Harness>][] = [
   ['PGlite in process', async () => openTestDb('pglite')],
+  ['the PostgreSQL server', async () => openTestDb('postgres')],
   ['node-postgres over pglite-socket', openSocketDb],
 ];
 
@@ -184,7 +185,7 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
 describe('pgvector index on a PostgreSQL server without pgvector', () => {
   let t: TestDb;
   beforeAll(async () => {
-    t = await openTestDb('postgres');
+    t = await openTestDb('postgres-without-pgvector');
   });
   afterAll(async () => t?.close());
 
