@@ -70,22 +70,17 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const health = await s.request('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({
-      status: backend === 'pglite' ? 'healthy' : 'degraded',
+      status: 'healthy',
       version: expect.any(String),
-      services: { database: 'connected', qdrant: backend === 'pglite' ? 'connected' : 'disconnected', ai_services: 'unconfigured' },
+      services: { database: 'connected', qdrant: 'connected', ai_services: 'unconfigured' },
     });
   });
 
   it('GET /api/v1/health/database gives the real count; /health/vector reports the index', async () => {
     expect((await s.request('/api/v1/health/database')).body).toEqual({ status: 'healthy', database: 'connected', exercises_count: 3 });
     const vector = await s.request('/api/v1/health/vector');
-    if (backend === 'pglite') {
-      expect(vector.status).toBe(200);
-      expect(vector.body.collection_info).toMatchObject({ vectors_count: 3, distance: 'Cosine', vector_size: expect.any(Number) });
-    } else {
-      expect(vector.status).toBe(503);
-      expect(vector.body.detail).toMatch(/pgvector/);
-    }
+    expect(vector.status).toBe(200);
+    expect(vector.body.collection_info).toMatchObject({ vectors_count: 3, distance: 'Cosine', vector_size: expect.any(Number) });
   });
 
   it('GET /api/v1/exercises/{id} answers the contract shape; non-UUID and unknown ids are 404', async () => {
@@ -291,5 +286,26 @@ describe('security settings', () => {
     } finally {
       await strict.close();
     }
+  });
+});
+
+describe('the /api/v1 contract on a PostgreSQL server without pgvector', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('postgres-without-pgvector');
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('reports the index as down, the service as degraded, and still searches by full text', async () => {
+    const health = await s.request('/health');
+    expect(health.body).toMatchObject({ status: 'degraded', services: { database: 'connected', qdrant: 'disconnected' } });
+    const vector = await s.request('/api/v1/health/vector');
+    expect(vector.status).toBe(503);
+    expect(vector.body.detail).toMatch(/pgvector/);
+    const search = await s.request('/api/v1/exercises/semantic-search-ids', { method: 'POST', json: { query: 'squat', limit: 3 } });
+    expect(search.status).toBe(200);
+    expect(search.body).toEqual({ exercise_ids: [], total_found: 0 });
   });
 });
