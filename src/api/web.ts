@@ -34,7 +34,7 @@ export async function registerWebApp(app: FastifyInstance, dir = WEB_DIST): Prom
   }
   const shell = fs.readFileSync(shellFile);
   const sendShell = (reply: FastifyReply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(shell);
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('vary', 'accept').send(shell);
 
   await app.register(fastifyStatic, {
     root: path.join(dir, 'assets'),
