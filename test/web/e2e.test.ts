@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { importCatalogue } from '../../src/services/catalogue.js';
 import { ensureWebBuilt, launchChromium, screenshots, seriousViolations } from '../helpers/browser.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
+import { startTestServer } from '../helpers/server.js';
 import { makeTestVideo } from '../helpers/videos.js';
 
 /**
@@ -119,12 +120,15 @@ describe('the web app in Chromium', () => {
     await page.locator('summary', { hasText: 'Category' }).click();
     await page.getByRole('checkbox', { name: 'stretching' }).check();
     await page.waitForURL(/category=stretching/);
+    await page.locator('summary', { hasText: 'Equipment' }).click();
+    await page.getByRole('checkbox', { name: 'No equipment' }).check();
+    await page.waitForURL(/equipment=body\+only/);
     await expect.poll(async () => (await page.locator('.results .card').count()) < before && !(await page.locator('.results[aria-busy="true"]').count())).toBe(true);
     expect(new URL(page.url()).searchParams.get('q')).toBe('hamstrings');
     const ids = await page.locator('.results .card-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!));
     expect(ids.length).toBeGreaterThan(0);
     const rows = await api('/api/v1/exercises/bulk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exercise_ids: ids }) });
-    expect(rows.map((r: any) => r.category)).toEqual(ids.map(() => 'stretching'));
+    expect(rows.map((r: any) => [r.category, r.equipment])).toEqual(ids.map(() => ['stretching', 'body only']));
     expect(await page.locator('.score').first().textContent()).toMatch(/0\.\d\d|1\.00/);
     // The URL alone restores the search.
     await page.reload();
@@ -223,5 +227,31 @@ describe('the web app in Chromium', () => {
     expect(await page.locator('.status-list dt').allTextContents()).toContain('● Library database');
     await check('status');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('with API_KEY set, asks for the key once, keeps it for the session and retries', async () => {
+    const locked = await startTestServer('pglite', { API_KEY: 'open-sesame' });
+    const tab = await context.newPage();
+    try {
+      await tab.goto(`${locked.url}/routines`);
+      await tab.getByLabel('Name', { exact: true }).fill('Locked');
+      await tab.getByRole('button', { name: 'Create' }).click();
+      const dialog = tab.getByRole('dialog', { name: 'This server needs its API key' });
+      await dialog.waitFor();
+      expect(await seriousViolations(tab)).toEqual([]);
+      await dialog.getByLabel('API key').fill('open-sesame');
+      await dialog.getByRole('button', { name: 'Continue' }).click();
+      await tab.waitForURL(/\/routines\/[0-9a-f-]{36}$/);
+      expect(await tab.evaluate('sessionStorage.getItem("fitness-builder.api-key")')).toBe('open-sesame');
+      // A second change in the session needs no prompt.
+      await tab.getByRole('button', { name: 'Rename or describe' }).click();
+      await tab.getByLabel('Name').fill('Unlocked');
+      await tab.getByRole('button', { name: 'Save' }).click();
+      await tab.getByRole('heading', { name: 'Unlocked' }).waitFor();
+      expect(await dialog.count()).toBe(0);
+    } finally {
+      await tab.close();
+      await locked.close();
+    }
   });
 });

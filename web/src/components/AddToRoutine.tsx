@@ -35,6 +35,7 @@ export function AddToRoutine({ exerciseId, compact = false }: { exerciseId: stri
     setMessage('');
     try {
       if (selected === 'new') {
+        // The compact form (one per search result) has no name box: the routine page renames it.
         const name = newName.trim() || 'My routine';
         const created = await call(() => api.POST('/api/v1/routines', { body: { name, description: null, exercise_ids: [exerciseId] } }));
         forgetRoutines();
@@ -73,7 +74,7 @@ export function AddToRoutine({ exerciseId, compact = false }: { exerciseId: stri
         ))}
         <option value="new">New routine…</option>
       </select>
-      {selected === 'new' && (
+      {selected === 'new' && !compact && (
         <>
           <label for={`${id}-name`} class="visually-hidden">
             New routine name

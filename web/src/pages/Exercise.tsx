@@ -7,10 +7,13 @@ import { navigate } from '../router';
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 
-/** The clip with its own controls below it (so on a phone nothing covers the picture). */
+/**
+ * The clip with its own controls below it (so on a phone nothing covers the picture). It loops
+ * by default: people follow it while doing their reps; `onEnded` only fires once Loop is off.
+ */
 export function Player({ exercise, autoPlay = false, onEnded }: { exercise: Exercise; autoPlay?: boolean; onEnded?: () => void }) {
   const video = useRef<HTMLVideoElement>(null);
-  const [loop, setLoop] = useState(!onEnded);
+  const [loop, setLoop] = useState(true);
   const [speed, setSpeed] = useState(1);
   const src = clipUrl(exercise);
   if (!src) return <Thumb exercise={exercise} />;

@@ -66,6 +66,7 @@ export function WorkoutPage({ id }: { id: string }) {
             <h2>{current.exercise_name}</h2>
             {current.rounds_reps && <p class="reps">{current.rounds_reps}</p>}
             <Player key={current.id} exercise={current} autoPlay onEnded={() => advance(phase.index)} />
+            <p class="hint">The clip loops while you work; untick Loop to move on by itself when it ends.</p>
             <div class="row">
               <button type="button" disabled={phase.index === 0} onClick={() => setPhase({ kind: 'exercise', index: phase.index - 1 })}>
                 Previous
