@@ -19,6 +19,8 @@ import { makeTestVideo } from '../helpers/videos.js';
  */
 const CATALOGUE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/free-exercise-db/exercises.json');
 const CLIPS = ['Red squat', 'Blue lunge', 'Green plank'];
+// expect.poll gives up after 1 s by default; a search on a busy two-core machine can take longer.
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000, interval: 100 });
 
 describe('the web app in Chromium', () => {
   let dataDir: string;
@@ -66,10 +68,10 @@ describe('the web app in Chromium', () => {
 
   it('opens on the library: a grid of the catalogue with placeholders for rows without clips', async () => {
     await page.goto(`${base}/`);
-    await expect.poll(() => page.locator('.grid .card').count()).toBeGreaterThanOrEqual(48);
+    await poll(() => page.locator('.grid .card').count()).toBeGreaterThanOrEqual(48);
     expect(await page.locator('.thumb.placeholder').count()).toBeGreaterThan(0);
     await page.locator('.sentinel').scrollIntoViewIfNeeded();
-    await expect.poll(() => page.locator('.grid .card').count()).toBeGreaterThanOrEqual(96);
+    await poll(() => page.locator('.grid .card').count()).toBeGreaterThanOrEqual(96);
     await page.evaluate('window.scrollTo(0, 0)');
     await check('library');
   });
@@ -115,7 +117,7 @@ describe('the web app in Chromium', () => {
     await page.goto(`${base}/search`);
     await page.getByLabel('Describe what you are looking for').fill('hamstrings');
     await page.waitForURL(/q=hamstrings/);
-    await expect.poll(() => page.locator('.results .card').count()).toBeGreaterThan(0);
+    await poll(() => page.locator('.results .card').count()).toBeGreaterThan(0);
     const before = await page.locator('.results .card').count();
     await page.locator('summary', { hasText: 'Category' }).click();
     await page.getByRole('checkbox', { name: 'stretching' }).check();
@@ -123,7 +125,7 @@ describe('the web app in Chromium', () => {
     await page.locator('summary', { hasText: 'Equipment' }).click();
     await page.getByRole('checkbox', { name: 'No equipment' }).check();
     await page.waitForURL(/equipment=body\+only/);
-    await expect.poll(async () => (await page.locator('.results .card').count()) < before && !(await page.locator('.results[aria-busy="true"]').count())).toBe(true);
+    await poll(async () => (await page.locator('.results .card').count()) < before && !(await page.locator('.results[aria-busy="true"]').count())).toBe(true);
     expect(new URL(page.url()).searchParams.get('q')).toBe('hamstrings');
     const ids = await page.locator('.results .card-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!));
     expect(ids.length).toBeGreaterThan(0);
@@ -133,7 +135,7 @@ describe('the web app in Chromium', () => {
     // The URL alone restores the search.
     await page.reload();
     expect(await page.getByRole('checkbox', { name: 'stretching' }).isChecked()).toBe(true);
-    await expect.poll(() => page.locator('.results .card').count()).toBe(ids.length);
+    await poll(() => page.locator('.results .card').count()).toBe(ids.length);
     await check('search');
   });
 
@@ -158,7 +160,7 @@ describe('the web app in Chromium', () => {
 
   it('reorders by dragging with the mouse and from the keyboard, and the order holds after a reload', async () => {
     await page.goto(`${base}/routines/${routineId}`);
-    await expect.poll(orderOnPage).toEqual(CLIPS.map((n, i) => `${i + 1}. ${n}`));
+    await poll(orderOnPage).toEqual(CLIPS.map((n, i) => `${i + 1}. ${n}`));
     const handle = page.getByRole('button', { name: /^Move Red squat/ });
     const from = (await handle.boundingBox())!;
     const last = (await page.locator('.sortable-row').nth(2).boundingBox())!;
@@ -166,19 +168,19 @@ describe('the web app in Chromium', () => {
     await page.mouse.down();
     await page.mouse.move(from.x + from.width / 2, last.y + last.height * 0.8, { steps: 12 });
     await page.mouse.up();
-    await expect.poll(orderOnPage).toEqual(['1. Blue lunge', '2. Green plank', '3. Red squat']);
+    await poll(orderOnPage).toEqual(['1. Blue lunge', '2. Green plank', '3. Red squat']);
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
 
     await page.getByRole('button', { name: /^Move Green plank/ }).focus();
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowUp');
-    await expect.poll(orderOnPage).toEqual(['1. Green plank', '2. Blue lunge', '3. Red squat']);
+    await poll(orderOnPage).toEqual(['1. Green plank', '2. Blue lunge', '3. Red squat']);
     await page.keyboard.press('Space');
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
-    await expect.poll(async () => (await api(`/api/v1/routines/${routineId}`)).exercise_ids).toEqual([clipIds[2], clipIds[1], clipIds[0]]);
+    await poll(async () => (await api(`/api/v1/routines/${routineId}`)).exercise_ids).toEqual([clipIds[2], clipIds[1], clipIds[0]]);
 
     await page.reload();
-    await expect.poll(orderOnPage).toEqual(['1. Green plank', '2. Blue lunge', '3. Red squat']);
+    await poll(orderOnPage).toEqual(['1. Green plank', '2. Blue lunge', '3. Red squat']);
     await check('routine');
   });
 
@@ -200,7 +202,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await page.waitForURL('**/library');
     await page.goto(`${base}/routines/${routineId}`);
-    await expect.poll(orderOnPage).toEqual(['1. Green plank', '2. Red squat']);
+    await poll(orderOnPage).toEqual(['1. Green plank', '2. Red squat']);
     expect((await api(`/api/v1/routines/${routineId}`)).exercise_ids).toEqual([clipIds[2], clipIds[0]]);
   });
 
