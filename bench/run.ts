@@ -17,6 +17,7 @@ import { runPipelineBench } from './pipeline.js';
 import { qualityTable, runQuality } from './quality.js';
 import { runQueueBench } from './queue.js';
 import { runSearchLatency } from './search-latency.js';
+import { runWebBundle } from './web-bundle.js';
 
 interface Section {
   title: string;
@@ -29,6 +30,7 @@ export const SECTIONS: Record<string, Section> = {
   pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
   queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
   'http-load': { title: 'HTTP load (autocannon, server in its own process)', run: runHttpLoad },
+  'web-bundle': { title: 'Web app: JavaScript on first load of the library page', run: runWebBundle },
 };
 
 const FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../BENCHMARKS.md');

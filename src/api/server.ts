@@ -10,8 +10,10 @@ import { logger } from '../logger.js';
 import type { AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
 import { registerClipRoutes } from './clips.js';
+import { registerWebApp } from './web.js';
 import { errorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerExerciseRoutes } from './routes/exercises.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -119,7 +121,9 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   registerRoutineRoutes(typed, ctx);
   registerSearchRoutes(typed, ctx);
   registerJobRoutes(typed, ctx);
+  registerEventRoutes(typed, ctx);
   registerClipRoutes(app, config.clipsDir);
+  await registerWebApp(app);
   await app.ready();
   return app;
 }

@@ -1,0 +1,57 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Serves the web app built by Vite (`web/` -> `dist/web`): hashed files under /assets/ with a
+ * year-long immutable cache, and the app shell (index.html, never cached) for the app's own
+ * routes. `GET /` gives the shell only to browsers (Accept: text/html); API clients keep the
+ * contract's JSON there. Nothing under /api/v1, /docs, /health, /metrics or /storage is touched.
+ */
+// The same path from src/api (tests, tsx) and dist/api (npm start): both sit two levels below the repo.
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+/** Client-side routes of the app; a deep link or a reload on one of them gets the shell. */
+export const APP_ROUTES = [
+  '/library',
+  '/search',
+  '/exercises/:id',
+  '/process',
+  '/routines',
+  '/routines/:id',
+  '/routines/:id/workout',
+  '/stories',
+  '/status',
+];
+
+export async function registerWebApp(app: FastifyInstance, dir = WEB_DIST): Promise<boolean> {
+  const shellFile = path.join(dir, 'index.html');
+  if (!fs.existsSync(shellFile)) {
+    app.log.warn({ dir }, 'web app not built (npm run build:web): serving the API only');
+    return false;
+  }
+  const shell = fs.readFileSync(shellFile);
+  const sendShell = (reply: FastifyReply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('vary', 'accept').send(shell);
+
+  await app.register(fastifyStatic, {
+    root: path.join(dir, 'assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+    index: false,
+    // File names carry a content hash: a changed file is a new URL.
+    maxAge: '365d',
+    immutable: true,
+  });
+  for (const url of APP_ROUTES) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => sendShell(reply));
+  }
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || request.url.split('?')[0] !== '/') return;
+    if (!(request.headers.accept ?? '').includes('text/html')) return;
+    return sendShell(reply);
+  });
+  return true;
+}
