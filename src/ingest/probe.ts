@@ -75,7 +75,7 @@ const IMAGE_SIGNATURES: string[] = ['\x89PNG', '\xff\xd8\xff', 'GIF8', 'II*\0', 
  * Playlists and lists name other files that ffmpeg would open, so they are never read.
  */
 export function refusedFormatMessage(head: Buffer): string {
-  const text = head.toString('latin1').replace(/^\uFEFF|^\xef\xbb\xbf/, '');
+  const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, ''); // a UTF-8 byte order mark
   for (const [pattern, what] of REFERENCE_FORMATS) {
     if (pattern.test(text)) return `The download is ${what}, not a video; playlists and file lists are refused`;
   }
