@@ -48,6 +48,26 @@ export class UnsupportedUrlError extends BadRequestError {
   override readonly code = 'unsupported_url';
 }
 
+/**
+ * A URL that leads to a private, loopback or otherwise non-public address: a user's mistake (or
+ * an attack), never a server fault. `via` says where it was found, so the message names it.
+ */
+export class PrivateAddressError extends BadRequestError {
+  override readonly code = 'private_address';
+  constructor(
+    readonly host: string,
+    readonly via: 'url' | 'redirect' | 'connect',
+  ) {
+    const what =
+      via === 'redirect'
+        ? `The URL redirects to a private address (host ${host})`
+        : via === 'connect'
+          ? `The URL's host ${host} resolved to a private address when connecting`
+          : `URL host ${host} resolves to a private, loopback or otherwise non-public address`;
+    super(`${what}; refusing to fetch it (set ALLOW_PRIVATE_URLS=true to allow)`);
+  }
+}
+
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly code = 'conflict';

@@ -14,6 +14,23 @@ export function mediaPath(file: string): string {
   return `file:${file}`;
 }
 
+/**
+ * Demuxers a downloaded file may be opened with: self-contained containers only. Everything else
+ * is refused before ffmpeg reads past the probe, above all formats that name other files or URLs
+ * for ffmpeg to open (HLS and other playlists, concat lists, image sequences, manifests), which
+ * would turn a "video" into a way to read the server's own files. The mov demuxer's external
+ * references (`enable_drefs`) are off by default.
+ */
+export const ALLOWED_DEMUXERS = ['mov', 'matroska', 'avi', 'flv', 'mpegts', 'mpeg', 'ogg', 'asf'] as const;
+
+/**
+ * Options for every input: the file itself is the only thing ffmpeg may open (no network, no
+ * other protocol), in an allowed format.
+ */
+export function untrustedInput(file: string): string[] {
+  return ['-protocol_whitelist', 'file', '-format_whitelist', ALLOWED_DEMUXERS.join(','), '-i', mediaPath(file)];
+}
+
 /** Seconds with millisecond precision, the resolution the clip plan works in. */
 export function formatSeconds(seconds: number): string {
   return seconds.toFixed(3);
@@ -33,7 +50,7 @@ export type X264Preset =
   | 'veryslow';
 
 export function probeArgs(file: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-i', mediaPath(file)];
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...untrustedInput(file)];
 }
 
 export interface CutArgsInput {
@@ -78,8 +95,7 @@ export function cutArgs(input: CutArgsInput): string[] {
     ...COMMON,
     '-ss',
     formatSeconds(start),
-    '-i',
-    mediaPath(input.input),
+    ...untrustedInput(input.input),
     '-t',
     formatSeconds(end - start),
     // First video and, if there is one, first audio stream: `?` lets silent videos through.
@@ -158,8 +174,7 @@ export function thumbnailArgs(input: ThumbnailArgsInput): string[] {
     ...COMMON,
     '-ss',
     formatSeconds(input.at),
-    '-i',
-    mediaPath(input.input),
+    ...untrustedInput(input.input),
     '-map',
     '0:v:0',
     '-frames:v',
@@ -235,8 +250,7 @@ export function keyFrameArgs(input: KeyFrameArgsInput): string[] {
     '-loglevel',
     'info',
     '-y',
-    '-i',
-    mediaPath(input.input),
+    ...untrustedInput(input.input),
     '-map',
     '0:v:0',
     '-an',
@@ -269,8 +283,7 @@ export function extractAudioArgs(input: ExtractAudioArgsInput): string[] {
   if (!codec) throw new ValidationError('output', 'audio output must end in .mp3 or .m4a');
   return [
     ...COMMON,
-    '-i',
-    mediaPath(input.input),
+    ...untrustedInput(input.input),
     '-map',
     '0:a:0',
     '-vn',

@@ -7,9 +7,11 @@ import { normalizeUrl, type NormalizedUrl } from '../urls/normalize.js';
 import { analyzeWithAI } from './analyze.js';
 import { planClips } from './clip-plan.js';
 import { downloadMedia } from './download.js';
-import { cutClip, extractAudio, extractKeyFramesDetailed, probeVideo, type VideoInfo } from './media.js';
+import { cutClip, extractAudio } from './encode.js';
+import { extractKeyFramesDetailed } from './keyframes.js';
 import { analyzeOffline } from './offline-analyzer.js';
-import { assertFetchable } from './resolve.js';
+import { probeVideo, type VideoInfo } from './probe.js';
+import { assertFetchable, type FetchPolicy } from './resolve.js';
 import { cuesToTranscript, parseSubtitles } from './subtitles.js';
 import { transcribeAudio } from './transcribe.js';
 import { unratedExercise, type AnalysisInput, type AnalyzedExercise, type DownloadResult, type MediaItem } from './types.js';
@@ -63,6 +65,7 @@ export interface PipelineContext {
   workDir: string;
   signal?: AbortSignal;
   progress(step: string, percent: number): Promise<void>;
+  fetchPolicy?: Pick<FetchPolicy, 'lookup' | 'isPrivate'>;
 }
 
 const THUMBNAIL_WIDTH = 480;
@@ -106,7 +109,7 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
 
   await ctx.progress('resolving', 2);
   const source = normalizeUrl(input.url);
-  await timed('resolve', () => assertFetchable(source.original, { allowPrivate: media.allowPrivateUrls }));
+  await timed('resolve', () => assertFetchable(source.original, { ...ctx.fetchPolicy, allowPrivate: media.allowPrivateUrls }));
 
   await ctx.progress('downloading', 5);
   const downloaded = await timed('download', () =>
@@ -115,6 +118,7 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
       maxBytes: media.maxDownloadBytes,
       timeoutMs: media.downloadTimeoutMs,
       allowPrivate: media.allowPrivateUrls,
+      ...ctx.fetchPolicy,
       signal: ctx.signal,
     }),
   );

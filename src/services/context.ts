@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { initDatabase, type Db } from '../database/index.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
+import type { FetchPolicy } from '../ingest/resolve.js';
 import type { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import { createSearchService, type SearchService } from '../search/index.js';
@@ -21,6 +22,8 @@ export interface AppContext {
   worker: Worker | null;
   /** Set at shutdown: long waits (synchronous /process) return early so requests can finish. */
   closing: boolean;
+  /** DNS and address rules for the service's own fetches of user URLs; tests answer DNS with it. */
+  fetchPolicy?: Pick<FetchPolicy, 'lookup' | 'isPrivate'>;
   close(): Promise<void>;
 }
 

@@ -66,7 +66,7 @@ export async function submitUrl(
   request: ProcessRequest,
 ): Promise<{ job: Job; created: boolean; existing: Exercise[] | null }> {
   const source = normalizeUrl(request.url);
-  await assertFetchable(source.original, { allowPrivate: ctx.config.media.allowPrivateUrls });
+  await assertFetchable(source.original, { ...ctx.fetchPolicy, allowPrivate: ctx.config.media.allowPrivateUrls });
   const explicitSlide = new URL(source.original).searchParams.has('img_index');
   if (!request.force) {
     const existing = (await getExercisesByUrl(ctx.db, source.original)).filter(
@@ -270,7 +270,7 @@ export function createProcessHandler(ctx: AppContext): JobHandler {
     try {
       const out = await runPipeline(
         { url: String(job.payload.url), exercises: (job.payload.exercises as ExplicitExercise[] | null) ?? undefined },
-        { config: ctx.config, workDir, signal: jobCtx.signal, progress: jobCtx.progress },
+        { config: ctx.config, workDir, signal: jobCtx.signal, progress: jobCtx.progress, fetchPolicy: ctx.fetchPolicy },
       );
       await jobCtx.progress('storing', 97);
       return await storePipelineOutput(ctx, job, out, jobCtx.complete, started);

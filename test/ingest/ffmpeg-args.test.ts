@@ -51,6 +51,10 @@ describe('probeArgs', () => {
       'json',
       '-show_format',
       '-show_streams',
+      '-protocol_whitelist',
+      'file',
+      '-format_whitelist',
+      'mov,matroska,avi,flv,mpegts,mpeg,ogg,asf',
       '-i',
       'file:/v/a.mp4',
     ]);

@@ -5,18 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessingError, UnavailableError } from '../../src/errors.js';
-import {
-  cutClip,
-  dedupeByTime,
-  extractAudio,
-  extractKeyFrames,
-  extractKeyFramesDetailed,
-  makeThumbnail,
-  parseKeyFrameLog,
-  probeVideo,
-  runFfmpeg,
-  spreadEvenly,
-} from '../../src/ingest/media.js';
+import { cutClip, extractAudio, makeThumbnail, runFfmpeg } from '../../src/ingest/encode.js';
+import { dedupeByTime, extractKeyFrames, extractKeyFramesDetailed, parseKeyFrameLog, spreadEvenly } from '../../src/ingest/keyframes.js';
+import { probeVideo } from '../../src/ingest/probe.js';
 import { FFMPEG, FFPROBE, ffprobeJson, makeNonVideoFile, makeTempDir, makeTestVideo } from '../helpers/videos.js';
 
 const execFileAsync = promisify(execFile);
