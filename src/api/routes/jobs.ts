@@ -3,7 +3,7 @@ import { cancelJob, getJobStatus, listJobs, type Job } from '../../jobs/index.js
 import { NotFoundError } from '../../errors.js';
 import type { AppContext } from '../../services/context.js';
 import { processUrl } from '../../services/processing.js';
-import { errorResponses, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
+import { errorResponses, errorSchema, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function jobView(job: Job) {
@@ -34,10 +34,20 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['processing'],
         summary: 'Turn a video URL into exercise clips, waiting for the result or in the background',
         body: processBody,
-        response: { 200: processResponse, ...errorResponses, 500: z.object({ detail: z.string() }) },
+        response: {
+          200: processResponse,
+          202: processResponse.describe('Synchronous call that stopped waiting (timeout or shutdown): the job still runs; poll job_id'),
+          ...errorResponses,
+          409: errorSchema,
+          500: errorSchema,
+        },
       },
     },
-    async (request) => processUrl(ctx, request.body),
+    async (request, reply) => {
+      const { accepted, ...answer } = await processUrl(ctx, request.body);
+      if (accepted) void reply.code(202);
+      return answer;
+    },
   );
 
   app.get(
