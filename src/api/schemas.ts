@@ -6,7 +6,18 @@ import { PLATFORMS, SORT_FIELDS } from '../database/types.js';
  * error and the OpenAPI entry. Field names and order follow ../shared/reference/api-contract.md.
  */
 export const errorSchema = z.object({ detail: z.string(), request_id: z.string().optional() }).describe('Error');
-export const errorResponses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema };
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
+  422: errorSchema,
+  429: errorSchema,
+  500: errorSchema,
+  503: errorSchema,
+};
 
 /**
  * The one rule for every text a request carries (body fields, query strings, path parameters):

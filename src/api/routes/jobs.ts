@@ -3,7 +3,7 @@ import { cancelJob, getJobStatus, listJobs, type Job } from '../../jobs/index.js
 import { NotFoundError } from '../../errors.js';
 import type { AppContext } from '../../services/context.js';
 import { processUrl } from '../../services/processing.js';
-import { errorResponses, errorSchema, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
+import { errorResponses, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function jobView(job: Job) {
@@ -38,8 +38,6 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
           200: processResponse,
           202: processResponse.describe('Synchronous call that stopped waiting (timeout or shutdown): the job still runs; poll job_id'),
           ...errorResponses,
-          409: errorSchema,
-          500: errorSchema,
         },
       },
     },
