@@ -29,13 +29,22 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   ]);
 }
 
+/** A tool's answer is reused this long: /health may be polled often, a process start is not free. */
+const TOOL_CHECK_TTL_MS = 60_000;
+const TOOL_TIMEOUT_MS = 10_000;
+const toolChecks = new Map<string, { at: number; result: Promise<string | null> }>();
+
 /** Runs `binary -version`; resolves to null when it runs, else the reason it does not. */
 function toolFails(binary: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(binary, ['-version'], { timeout: CHECK_TIMEOUT_MS }, (error) =>
+  const cached = toolChecks.get(binary);
+  if (cached && Date.now() - cached.at < TOOL_CHECK_TTL_MS) return cached.result;
+  const result = new Promise<string | null>((resolve) => {
+    execFile(binary, ['-version'], { timeout: TOOL_TIMEOUT_MS }, (error) =>
       resolve(error ? String((error as NodeJS.ErrnoException).code ?? (error.killed ? 'timed out' : 'failed')) : null),
     );
   });
+  toolChecks.set(binary, { at: Date.now(), result });
+  return result;
 }
 
 /** ffmpeg and ffprobe as configured; the reason names the setting to fix. */
