@@ -58,8 +58,7 @@ export function registerCommands(program: Command, env: CliEnv): void {
     .option('-c, --concurrency <n>', 'jobs at once', int('concurrency', 1, 64))
     .action(async (opts: { concurrency?: number }) => {
       const { createContext } = await import('../services/context.js');
-      await assertToolsRun(env.config());
-      const ctx = await createContext(env.config());
+      const ctx = await assertToolsRun(env.config()).then(() => createContext(env.config()));
       const worker = createWorker(ctx, opts.concurrency ?? ctx.config.jobs.concurrency);
       ctx.worker = worker;
       worker.start();
