@@ -14,7 +14,7 @@ interface Run {
 }
 
 /** The real command line in its own process; killed if it is still running after `timeoutMs`. */
-function cli(args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<Run> {
+function cli(args: string[], env: Record<string, string | undefined>, timeoutMs = 240_000): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
       cwd: ROOT,
@@ -43,7 +43,7 @@ function expectRefused(run: Run, variable: string): void {
   expect(run.stderr).not.toMatch(/\n\s+at |\[object Object\]/);
 }
 
-describe('start-up refuses bad settings with one line naming the variable', { timeout: 300_000 }, () => {
+describe('start-up refuses bad settings with one line naming the variable', { timeout: 600_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-startup-'));
@@ -98,7 +98,7 @@ describe.each(BACKENDS)('--json output is JSON, with logs on stderr, on %s', (ba
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('every --json command prints exactly one JSON document on stdout', { timeout: 300_000 }, async () => {
+  it('every --json command prints exactly one JSON document on stdout', { timeout: 1_200_000 }, async () => {
     const catalogue = path.join(dir, 'catalogue.json');
     fs.writeFileSync(
       catalogue,
