@@ -17,9 +17,28 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const databaseUrl = optionalString.refine((v) => {
+  if (v === undefined) return true;
+  try {
+    const url = new URL(v);
+    return ['postgres:', 'postgresql:'].includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be a postgres:// or postgresql:// URL with a host (e.g. postgres://user:password@host:5432/database)');
+
+/** `TRUST_PROXY`: unset or false = no proxy; true; a number of proxy hops; or proxy addresses/CIDRs. */
+const trustProxy = optionalString.transform((v): boolean | number | string => {
+  if (v === undefined || ['false', '0', 'no', 'off'].includes(v.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
+});
+
 const schema = z.object({
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: databaseUrl,
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   CLIPS_DIR: optionalString,
   HOST: optionalString,
@@ -30,6 +49,9 @@ const schema = z.object({
   CORS_ORIGINS: optionalString,
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(30),
+  SEARCH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  SEARCH_MAX_QUERY_CHARS: int(10, 1000).default(500),
+  TRUST_PROXY: trustProxy,
   EMBEDDING_PROVIDER: z.enum(['offline', 'openai', 'local']).default('offline'),
   EMBEDDING_MODEL: optionalString,
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(16_000).optional(),
@@ -59,7 +81,8 @@ const schema = z.object({
   JOB_LEASE_SECONDS: int(1, 86_400).default(60),
   JOB_RETENTION_DAYS: num(0, 3650).default(30),
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
-  LOG_LEVEL: optionalString,
+  MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
+  LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
 });
 
 export interface Config {
@@ -74,6 +97,12 @@ export interface Config {
   corsOrigins: string[];
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
+  searchRateLimitPerMinute: number;
+  searchMaxQueryChars: number;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client address. */
+  trustProxy: boolean | number | string;
+  /** /health reports degraded below this much free space in DATA_DIR or CLIPS_DIR. */
+  minFreeDiskMb: number;
   embedding: {
     provider: 'offline' | 'openai' | 'local';
     model: string | undefined;
@@ -121,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ValidationError(String(issue.path.join('.')), `invalid setting: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.MIN_CLIP_SECONDS > e.MAX_CLIP_SECONDS) {
+    throw new ValidationError('MIN_CLIP_SECONDS', `invalid setting: ${e.MIN_CLIP_SECONDS} is above MAX_CLIP_SECONDS (${e.MAX_CLIP_SECONDS})`);
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   const portText = e.PORT ?? e.API_PORT ?? '8000';
   const port = Number(portText);
@@ -143,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    searchRateLimitPerMinute: e.SEARCH_RATE_LIMIT_PER_MINUTE,
+    searchMaxQueryChars: e.SEARCH_MAX_QUERY_CHARS,
+    trustProxy: e.TRUST_PROXY,
+    minFreeDiskMb: e.MIN_FREE_DISK_MB,
     embedding: {
       provider: e.EMBEDDING_PROVIDER,
       model: e.EMBEDDING_MODEL,

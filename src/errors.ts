@@ -96,5 +96,30 @@ export class ProcessingError extends AppError {
 }
 
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (error !== null && typeof error === 'object') {
+    // Some libraries throw plain objects (PGlite's file system errors): never "[object Object]".
+    const { message, code, errno } = error as { message?: unknown; code?: unknown; errno?: unknown };
+    if (typeof message === 'string') return message;
+    return `unexpected error${code ?? errno ? ` (${String(code ?? errno)})` : ''}`;
+  }
+  return String(error);
+}
+
+/** An absolute path standing alone (after a space, quote, bracket or `=`), not the path of a URL. */
+const ABSOLUTE_PATH = /(?<![^\s'"(=[])(?:file:)?\/(?:[\w.@+-]+\/)+[\w.@+-]*/g;
+/** Where a tool's own output starts in our messages ("ffmpeg failed with exit code 1: <stderr>"). */
+const TOOL_OUTPUT = /^(.*?(?:failed with exit code -?\d+|was killed by \w+|timed out after \d+ ms))\b.*$/;
+
+/**
+ * What a client may read about an error: our own message, first line only, without a tool's
+ * stderr or absolute server paths. The full error stays in the log (with the request or job id).
+ * Errors that are not ours (bugs, driver failures) say nothing but `fallback`.
+ */
+export function publicReason(error: unknown, fallback = 'Internal error'): string {
+  if (!(error instanceof AppError)) return fallback;
+  const firstLine = error.message.split('\n', 1)[0]!.trim();
+  const ours = TOOL_OUTPUT.exec(firstLine)?.[1] ?? firstLine;
+  const plain = ours.replace(ABSOLUTE_PATH, '<file>');
+  return plain.length > 240 ? `${plain.slice(0, 239)}…` : plain;
 }

@@ -6,7 +6,9 @@
 import type { Config } from '../config.js';
 import { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
+import { UnavailableError } from '../errors.js';
 import { createContext, type AppContext } from '../services/context.js';
+import { checkTools } from '../services/health.js';
 import { createProcessHandler, PROCESS_JOB } from '../services/processing.js';
 import { buildServer, type App } from './server.js';
 
@@ -29,7 +31,14 @@ export function createWorker(ctx: AppContext, concurrency = ctx.config.jobs.conc
   });
 }
 
+/** A worker without ffmpeg would fail every job: refuse to start instead, naming the setting. */
+export async function assertToolsRun(config: Config): Promise<void> {
+  const tools = await checkTools(config.media);
+  if (!tools.ok) throw new UnavailableError(tools.reason!, { retryable: false });
+}
+
 export async function startServer(config: Config, options: { worker?: boolean } = {}): Promise<RunningServer> {
+  await assertToolsRun(config);
   const ctx = await createContext(config);
   let app: App | undefined;
   try {

@@ -5,8 +5,27 @@ import { PLATFORMS, SORT_FIELDS } from '../database/types.js';
  * One zod schema per request and response: it gives the TypeScript type, the 422 validation
  * error and the OpenAPI entry. Field names and order follow ../shared/reference/api-contract.md.
  */
-export const errorSchema = z.object({ detail: z.string() }).describe('Error');
-export const errorResponses = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema, 422: errorSchema, 503: errorSchema };
+export const errorSchema = z.object({ detail: z.string(), request_id: z.string().optional() }).describe('Error');
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  415: errorSchema,
+  422: errorSchema,
+  429: errorSchema,
+  500: errorSchema,
+  503: errorSchema,
+};
+
+/**
+ * The one rule for every text a request carries (body fields, query strings, path parameters):
+ * PostgreSQL refuses NUL bytes, and an unpaired UTF-16 surrogate has no UTF-8 form, so both are
+ * a 422 naming the field here instead of a database error later.
+ */
+const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const text = () => z.string().refine((s) => !UNSTORABLE_TEXT.test(s), 'must not contain NUL bytes or unpaired surrogates');
 
 const isoTime = z.string().describe('ISO 8601 timestamp with timezone');
 const level = z.number().int().min(0).max(10);
@@ -54,11 +73,10 @@ export const routineSchema = z
   })
   .describe('Routine');
 
-export const idParams = z.object({ id: z.string().max(100) });
-export const jobIdParams = z.object({ job_id: z.string().max(100) });
+export const idParams = z.object({ id: text().max(100) });
+export const jobIdParams = z.object({ job_id: text().max(100) });
 
-const httpUrl = z
-  .string()
+const httpUrl = text()
   .trim()
   .min(1)
   .max(2048)
@@ -70,23 +88,48 @@ const httpUrl = z
     }
   }, 'must be an http(s) URL');
 
-export const explicitExerciseSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  start_time: z.number().min(0),
-  end_time: z.number().min(0),
-  carousel_index: z.number().int().min(1).optional(),
-  how_to: z.string().max(20_000).optional(),
-  fitness_level: level.optional(),
-  intensity: level.optional(),
-  rounds_reps: z.string().max(500).optional(),
-});
+/** Longest time a segment may name: MAX_VIDEO_SECONDS cannot exceed a day. */
+const MAX_SEGMENT_SECONDS = 86_400;
+export const MAX_EXPLICIT_SEGMENTS = 100;
+
+export const explicitExerciseSchema = z
+  .object({
+    name: text().trim().min(1).max(200),
+    start_time: z.number().min(0, 'must not be negative').max(MAX_SEGMENT_SECONDS),
+    end_time: z.number().min(0, 'must not be negative').max(MAX_SEGMENT_SECONDS),
+    carousel_index: z.number().int().min(1).max(1000).optional(),
+    how_to: text().max(20_000).optional(),
+    fitness_level: level.optional(),
+    intensity: level.optional(),
+    rounds_reps: text().max(500).optional(),
+  })
+  .refine((e) => e.end_time > e.start_time, { path: ['end_time'], message: 'must be after start_time' });
+
+/**
+ * Segments are checked before anything is queued: what can be known without the video (times
+ * in order, distinct names per slide) is a 422 naming the segment, not a failed job later. A
+ * segment past the video's end can only be known after probing; the job then fails naming it.
+ */
+const explicitExercises = z
+  .array(explicitExerciseSchema)
+  .min(1)
+  .max(MAX_EXPLICIT_SEGMENTS, `must hold at most ${MAX_EXPLICIT_SEGMENTS} segments`)
+  .superRefine((list, check) => {
+    const seen = new Map<string, number>();
+    list.forEach((e, i) => {
+      const key = `${e.carousel_index ?? 1}:${e.name.toLocaleLowerCase()}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else check.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicates the name of segment ${first} ("${e.name}")` });
+    });
+  });
 
 export const processBody = z
   .object({
     url: httpUrl,
     background: z.boolean().default(false),
     force: z.boolean().default(false).describe('re-process a URL that was already processed'),
-    exercises: z.array(explicitExerciseSchema).min(1).max(100).optional().describe('skip analysis: cut these segments'),
+    exercises: explicitExercises.optional().describe('skip analysis: cut these segments'),
   })
   .strict();
 
@@ -108,6 +151,7 @@ export const processResponse = z.object({
   job_id: z.string().optional(),
   status: z.string().optional(),
   existing: z.boolean().optional().describe('true when the URL had already been processed and nothing was redone'),
+  message: z.string().optional().describe('with 202: the job still runs; poll /api/v1/job-status/{job_id}'),
 });
 
 export const jobStatusResponse = z.object({
@@ -129,17 +173,17 @@ export const jobStatusResponse = z.object({
 
 export const routineBody = z
   .object({
-    name: z.string(),
-    description: z.string().nullable().optional(),
-    exercise_ids: z.array(z.string()),
+    name: text(),
+    description: text().nullable().optional(),
+    exercise_ids: z.array(text()),
   })
   .strict();
 
 export const routinePatchBody = z
   .object({
-    name: z.string().optional(),
-    description: z.string().nullable().optional(),
-    exercise_ids: z.array(z.string()).optional().describe('the new complete order'),
+    name: text().optional(),
+    description: text().nullable().optional(),
+    exercise_ids: z.array(text()).optional().describe('the new complete order'),
   })
   .strict();
 
@@ -148,19 +192,18 @@ export const routinesQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const csv = z
-  .string()
+const csv = text()
   .max(2000)
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const levelQ = z.coerce.number().int().min(0).max(10);
 
 export const exercisesQuery = z.object({
-  url: z.string().max(2048).optional(),
+  url: text().max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
   sort: z.enum(SORT_FIELDS).default('created_at'),
   order: z.enum(['asc', 'desc']).optional(),
-  name: z.string().max(200).optional(),
+  name: text().max(200).optional(),
   category: csv.optional(),
   muscles: csv.optional(),
   equipment: csv.optional(),
@@ -171,23 +214,23 @@ export const exercisesQuery = z.object({
   max_intensity: levelQ.optional(),
 });
 
-export const bulkBody = z.object({ exercise_ids: z.array(z.string().max(100)).max(500) }).strict();
+export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(500) }).strict();
 
 export const exercisePatchBody = z
   .object({
-    exercise_name: z.string(),
-    how_to: z.string().nullable(),
-    benefits: z.string().nullable(),
-    counteracts: z.string().nullable(),
+    exercise_name: text(),
+    how_to: text().nullable(),
+    benefits: text().nullable(),
+    counteracts: text().nullable(),
     fitness_level: level.nullable(),
     intensity: level.nullable(),
-    rounds_reps: z.string().nullable(),
-    category: z.string().nullable(),
-    primary_muscles: z.array(z.string()),
-    secondary_muscles: z.array(z.string()),
-    equipment: z.string().nullable(),
-    force: z.string().nullable(),
-    mechanic: z.string().nullable(),
+    rounds_reps: text().nullable(),
+    category: text().nullable(),
+    primary_muscles: z.array(text()),
+    secondary_muscles: z.array(text()),
+    equipment: text().nullable(),
+    force: text().nullable(),
+    mechanic: text().nullable(),
   })
   .partial()
   .strict();
@@ -195,27 +238,27 @@ export const exercisePatchBody = z
 const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
 export const filtersBody = z
   .object({
-    name: z.string().optional(),
+    name: text().optional(),
     fitness_level: range.optional(),
     intensity: range.optional(),
     duration: range.optional(),
-    category: z.array(z.string()).optional(),
-    muscles: z.array(z.string()).optional(),
-    equipment: z.array(z.string()).optional(),
+    category: z.array(text()).optional(),
+    muscles: z.array(text()).optional(),
+    equipment: z.array(text()).optional(),
     platform: z.array(z.enum(PLATFORMS)).optional(),
-    url: z.string().optional(),
+    url: text().optional(),
     has_clip: z.boolean().optional(),
   })
   .strict();
 
 export const semanticSearchBody = z.object({
-  query: z.string().max(1000),
+  query: text().max(1000),
   limit: z.number().int().min(1).max(100).default(10),
 });
 
 export const searchBody = z
   .object({
-    query: z.string().max(1000),
+    query: text().max(1000),
     limit: z.number().int().min(1).max(100).default(10),
     score_threshold: z.number().min(0).max(1).optional(),
     filters: filtersBody.optional(),
@@ -231,7 +274,7 @@ export const searchResponse = z.object({
 });
 
 export const storiesBody = z.object({
-  user_prompt: z.string().trim().min(1).max(4000),
+  user_prompt: text().trim().min(1).max(4000),
   story_count: z.number().int().min(1).max(10).default(5),
 });
 

@@ -11,7 +11,7 @@ import type { AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
 import { registerClipRoutes } from './clips.js';
 import { registerWebApp } from './web.js';
-import { errorHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExerciseRoutes } from './routes/exercises.js';
@@ -24,6 +24,22 @@ export type App = FastifyInstance;
 
 /** Read-only POSTs that stay open when API_KEY is set (they change nothing). */
 const READ_ONLY_POSTS = new Set(['/api/v1/exercises/bulk', '/api/v1/exercises/semantic-search-ids', '/api/v1/exercises/search']);
+/**
+ * Reads that need the key when API_KEY is set: they reveal what other people submitted (every
+ * URL and error). A single job's status stays open: its id is an unguessable UUID that only
+ * the submitter was given, and the contract's clients poll it without a key.
+ */
+const PRIVATE_READS = new Set(['/api/v1/jobs']);
+
+/** `Authorization: Bearer <key>`, the scheme in any case (RFC 9110: schemes are case-insensitive). */
+export function bearerToken(header: string | undefined): string {
+  const match = /^bearer[ \t]+(.+)$/i.exec(header ?? '');
+  return match ? match[1]!.trim() : '';
+}
+
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
 
 function keyMatches(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -43,7 +59,10 @@ export async function buildServer(ctx: AppContext): Promise<App> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: false,
+    // A hop count trusts that many proxies in front of us (Fastify's types only know the function form).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -51,9 +70,7 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   app.setErrorHandler(errorHandler);
   // JSON only: a text body is a client mistake worth a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ detail: `Not found: ${request.method} ${request.url.split('?')[0]}` });
-  });
+  app.setNotFoundHandler(notFoundHandler);
 
   const metrics = new Metrics();
   app.decorate('metrics', metrics);
@@ -85,16 +102,14 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   if (config.apiKey) {
     const expected = config.apiKey;
     app.addHook('onRequest', async (request, reply) => {
+      const path = (request.routeOptions.url ?? request.url.split('?')[0]!).replace(/\/+$/, '');
       const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-      const path = request.url.split('?')[0]!;
-      if (!mutating || READ_ONLY_POSTS.has(path)) return;
-      const header = request.headers.authorization ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      const needsKey = mutating ? !READ_ONLY_POSTS.has(path) : PRIVATE_READS.has(path);
+      if (!needsKey) return;
+      const token = bearerToken(request.headers.authorization);
       if (!token || !keyMatches(token, expected)) {
-        void reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send({ detail: 'Missing or invalid API key: send Authorization: Bearer <API_KEY>' });
+        void reply.header('www-authenticate', 'Bearer');
+        sendError(request, reply, 401, 'Missing or invalid API key: send Authorization: Bearer <API_KEY>');
       }
     });
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { createWorker, startServer } from '../api/index.js';
+import { assertToolsRun, createWorker, startServer } from '../api/index.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { ProcessingError, ValidationError } from '../errors.js';
 import { cancelJob, getJobStatus, listJobs, type Job } from '../jobs/index.js';
@@ -58,7 +58,7 @@ export function registerCommands(program: Command, env: CliEnv): void {
     .option('-c, --concurrency <n>', 'jobs at once', int('concurrency', 1, 64))
     .action(async (opts: { concurrency?: number }) => {
       const { createContext } = await import('../services/context.js');
-      const ctx = await createContext(env.config());
+      const ctx = await assertToolsRun(env.config()).then(() => createContext(env.config()));
       const worker = createWorker(ctx, opts.concurrency ?? ctx.config.jobs.concurrency);
       ctx.worker = worker;
       worker.start();

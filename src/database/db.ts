@@ -68,7 +68,12 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
     });
   } catch (error) {
     lock?.release();
-    throw error;
+    // PGlite's file system errors are plain objects ({errno}); say what and where in one line.
+    const errno = (error as { errno?: number; code?: string } | null)?.code ?? (error as { errno?: number } | null)?.errno;
+    throw new UnavailableError(
+      `DATA_DIR: the embedded database in ${options.dataDir ?? 'memory'} cannot be opened or created (${error instanceof Error ? error.message : `file system error ${errno ?? ''}`.trim()}); check free space and permissions`,
+      { cause: error, retryable: false },
+    );
   }
   return wrapPglite(pglite, () => lock?.release());
 }
@@ -118,6 +123,24 @@ export function wrapPglite(pglite: PGlite, onClose: () => void = () => {}): Db {
   };
 }
 
+/** A transaction PostgreSQL aborted to break a deadlock or a serialization conflict is safe to rerun. */
+const TRANSIENT_CONFLICTS = new Set(['40001', '40P01']);
+export const MAX_TRANSACTION_ATTEMPTS = 5;
+
+export function isTransientConflict(error: unknown): boolean {
+  // Stores may wrap the driver's error (keeping it as the cause).
+  for (let e = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_CONFLICTS.has(code)) return true;
+  }
+  return false;
+}
+
+/** Exponential backoff with full jitter, so the transactions that collided do not collide again. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  return Math.round(random() * 20 * 2 ** (attempt - 1));
+}
+
 // node-postgres parses int8 and numeric as strings; we cast counts to int in SQL and parse
 // numeric columns in the row mappers, so the two drivers return the same shapes.
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
@@ -152,34 +175,45 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       await query(pool, text);
     },
     async transaction(fn) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw wrapConnectionError(error);
-      }
-      let broken = false;
-      try {
-        await client.query('BEGIN');
-        const result = await fn({
-          query: (text, params) => query(client, text, params),
-          exec: async (text) => {
-            await query(client, text);
-          },
-        });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
+      for (let attempt = 1; ; attempt++) {
         try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
+          return await runTransaction(fn);
+        } catch (error) {
+          if (!isTransientConflict(error) || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
         }
-        throw wrapConnectionError(error);
-      } finally {
-        client.release(broken);
       }
     },
     close: () => pool.end(),
   };
+
+  async function runTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw wrapConnectionError(error);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn({
+        query: (text, params) => query(client, text, params),
+        exec: async (text) => {
+          await query(client, text);
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw wrapConnectionError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
 }

@@ -383,6 +383,18 @@ export async function deleteExercise(db: Db, id: string, options: DeleteOptions)
   let removal: Awaited<ReturnType<typeof stageRemoval>> | undefined;
   try {
     const deleted = await db.transaction(async (tx) => {
+      // A retried transaction (deadlock, serialization failure) starts over: put back what the
+      // failed attempt moved aside.
+      await removal?.rollback();
+      removal = undefined;
+      // Lock order, the same as a routine edit's: routines first (by id), then the exercise. The
+      // opposite order deadlocked against PATCH /routines on the server.
+      await tx.query(
+        `SELECT id FROM workout_routines
+         WHERE id IN (SELECT routine_id FROM routine_exercises WHERE exercise_id = $1)
+         ORDER BY id FOR UPDATE`,
+        [id],
+      );
       const rows = await tx.query(`SELECT ${exerciseColumns()} FROM exercises WHERE id = $1 FOR UPDATE`, [id]);
       if (!rows[0]) throw new NotFoundError('Exercise', id);
       const exercise = mapExerciseRow(rows[0]);

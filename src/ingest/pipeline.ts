@@ -93,6 +93,19 @@ export function explicitToAnalyzed(list: readonly ExplicitExercise[], carouselIn
     );
 }
 
+/**
+ * A given segment that starts at or after the end of the video cannot be cut: the job fails
+ * naming it (before any frame is extracted), rather than with a vague "nothing fits".
+ */
+export function assertSegmentsInside(list: readonly ExplicitExercise[], carouselIndex: number, duration: number): void {
+  list.forEach((e, i) => {
+    if ((e.carousel_index ?? 1) !== carouselIndex || e.start_time < duration) return;
+    throw new ProcessingError(
+      `exercises.${i} ("${e.name}") starts at ${e.start_time} s, at or after the end of the video (${Math.round(duration * 100) / 100} s)`,
+    );
+  });
+}
+
 export async function runPipeline(input: PipelineInput, ctx: PipelineContext): Promise<PipelineOutput> {
   const { config } = ctx;
   const media = config.media;
@@ -138,6 +151,8 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
     const info = await timed('probe', () =>
       probeVideo(item.path, { ffprobePath: media.ffprobePath, timeoutMs: 60_000, maxVideoSeconds: media.maxVideoSeconds, signal: ctx.signal }),
     );
+
+    if (analyzer === 'explicit') assertSegmentsInside(input.exercises ?? [], item.carouselIndex, info.duration);
 
     await ctx.progress('transcribing', at(0.1));
     const transcript = await timed('transcript', () => readTranscript(item, info, itemDir, config, ctx.signal));

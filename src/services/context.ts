@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '../config.js';
 import { initDatabase, type Db } from '../database/index.js';
+import { UnavailableError } from '../errors.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
 import type { FetchPolicy } from '../ingest/resolve.js';
 import type { Worker } from '../jobs/index.js';
@@ -27,11 +29,27 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
+/**
+ * Creates a folder and proves it takes a write, so that a full disk, a read-only mount or a path
+ * through a regular file stops start-up with one line naming the setting, not a driver error.
+ */
+function ensureWritableDir(setting: string, dir: string): void {
+  const probe = path.join(dir, `.write-test-${process.pid}`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UnavailableError(`${setting}: cannot write to ${dir} (${code})`, { cause: error, retryable: false });
+  }
+}
+
 /** Builds the context; `db` lets tests pass a database they opened (it is then closed with the context). */
 export async function createContext(config: Config, options: { db?: Db } = {}): Promise<AppContext> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  fs.mkdirSync(config.clipsDir, { recursive: true });
-  fs.mkdirSync(config.tempDir, { recursive: true });
+  ensureWritableDir('DATA_DIR', config.dataDir);
+  ensureWritableDir('CLIPS_DIR', config.clipsDir);
+  ensureWritableDir('DATA_DIR', config.tempDir);
   const db = options.db ?? (await initDatabase(config));
   try {
     const embedder = createEmbedder(config, { db });

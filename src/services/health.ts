@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import type { Config } from '../config.js';
+import { errorMessage } from '../errors.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -8,6 +12,12 @@ export interface HealthReport {
   database: { ok: boolean; exercises: number; error: string | null };
   vector: { ok: boolean; reason: string | null; info: Awaited<ReturnType<AppContext['search']['getCollectionInfo']>> | null };
   ai: { configured: boolean; description: string };
+  /** Free space where the database and the clips are written, against MIN_FREE_DISK_MB. */
+  disk: { ok: boolean; reason: string | null };
+  /** The job queue's table answers. */
+  jobs: { ok: boolean; pending: number; reason: string | null };
+  /** ffmpeg and ffprobe run (the pipeline needs both). */
+  tools: { ok: boolean; reason: string | null };
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -17,6 +27,58 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
     promise,
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS).unref()),
   ]);
+}
+
+/** A tool's answer is reused this long: /health may be polled often, a process start is not free. */
+const TOOL_CHECK_TTL_MS = 60_000;
+const TOOL_TIMEOUT_MS = 10_000;
+const toolChecks = new Map<string, { at: number; result: Promise<string | null> }>();
+
+/** Runs `binary -version`; resolves to null when it runs, else the reason it does not. */
+function toolFails(binary: string): Promise<string | null> {
+  const cached = toolChecks.get(binary);
+  if (cached && Date.now() - cached.at < TOOL_CHECK_TTL_MS) return cached.result;
+  const result = new Promise<string | null>((resolve) => {
+    execFile(binary, ['-version'], { timeout: TOOL_TIMEOUT_MS }, (error) =>
+      resolve(error ? String((error as NodeJS.ErrnoException).code ?? (error.killed ? 'timed out' : 'failed')) : null),
+    );
+  });
+  toolChecks.set(binary, { at: Date.now(), result });
+  return result;
+}
+
+/** ffmpeg and ffprobe as configured; the reason names the setting to fix. */
+export async function checkTools(media: Pick<Config['media'], 'ffmpegPath' | 'ffprobePath'>): Promise<HealthReport['tools']> {
+  const [ffmpeg, ffprobe] = await Promise.all([toolFails(media.ffmpegPath), toolFails(media.ffprobePath)]);
+  if (ffmpeg) return { ok: false, reason: `ffmpeg does not run (${ffmpeg}): check FFMPEG_PATH` };
+  if (ffprobe) return { ok: false, reason: `ffprobe does not run (${ffprobe}): check FFPROBE_PATH` };
+  return { ok: true, reason: null };
+}
+
+async function checkDisk(config: Config): Promise<HealthReport['disk']> {
+  const minBytes = config.minFreeDiskMb * 1024 * 1024;
+  const places = config.databaseUrl ? [config.clipsDir] : [config.dataDir, config.clipsDir];
+  for (const place of new Set(places)) {
+    try {
+      const stats = await fs.statfs(place);
+      const free = stats.bavail * stats.bsize;
+      if (free < minBytes) {
+        return { ok: false, reason: `low disk space: ${Math.floor(free / 1024 / 1024)} MB free where ${place === config.clipsDir ? 'clips' : 'data'} are written (MIN_FREE_DISK_MB ${config.minFreeDiskMb})` };
+      }
+    } catch (error) {
+      return { ok: false, reason: `cannot check free space: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+    }
+  }
+  return { ok: true, reason: null };
+}
+
+async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
+  try {
+    const rows = await withTimeout(ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'pending'`), 'job queue');
+    return { ok: true, pending: Number(rows[0]?.n ?? 0), reason: null };
+  } catch (error) {
+    return { ok: false, pending: 0, reason: `job queue unavailable: ${errorMessage(error)}` };
+  }
 }
 
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
@@ -45,9 +107,13 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
   }
   const { ai } = ctx.config;
   const configured = Boolean(ai.analysisModel && (ai.baseUrl || ai.apiKey));
+  const [disk, jobs, tools] = await Promise.all([checkDisk(ctx.config), checkJobs(ctx), checkTools(ctx.config.media)]);
   return {
     database,
     vector,
+    disk,
+    jobs,
+    tools,
     ai: {
       configured,
       description: configured ? `analysis model ${ai.analysisModel}` : 'no AI model configured: offline analyzer and stories in use',

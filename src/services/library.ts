@@ -161,11 +161,32 @@ export interface SearchAnswer {
   ranker: string;
 }
 
+/**
+ * Candidates a diverse search weighs at most: its cost grows with the pool (rows read, vectors
+ * compared pairwise), and beyond a few times the requested count the picks no longer change.
+ */
+export const MAX_DIVERSE_CANDIDATES = 200;
+
+/** A query longer than SEARCH_MAX_QUERY_CHARS is refused: its cost grows with its words. */
+function assertQueryBounds(ctx: AppContext, query: string): void {
+  const max = ctx.config.searchMaxQueryChars;
+  if (query.length > max) throw new ValidationError('query', `must be at most ${max} characters`);
+}
+
+/** The contract's semantic-search-ids: ids best first. */
+export async function findExerciseIds(ctx: AppContext, query: string, limit: number): Promise<string[]> {
+  assertQueryBounds(ctx, query);
+  const found = await ctx.search.findExercises(query, { limit });
+  return found.items.map((r) => r.exercise.id);
+}
+
 /** One entry for every search the API and CLI offer: hybrid by default, diverse or thresholded on request. */
 export async function searchExercises(ctx: AppContext, query: string, request: SearchRequest): Promise<SearchAnswer> {
+  assertQueryBounds(ctx, query);
   if (request.diverse) {
     const hits = await ctx.search.searchDiverseExercises(query, {
       count: request.limit,
+      candidates: Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, request.limit * 2)),
       filters: request.filters,
       ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),
     });

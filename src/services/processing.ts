@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { clipRelativePath, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
 import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
-import { ProcessingError } from '../errors.js';
+import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
 import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
 import { assertFetchable } from '../ingest/resolve.js';
 import { completeJob, createJob, getJobStatus, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
@@ -43,6 +43,8 @@ export interface ProcessResponse {
   job_id?: string;
   status?: Job['status'];
   existing?: boolean;
+  /** Set when the answer is not the final one (the job still runs): say what to do next. */
+  message?: string;
 }
 
 export function toClip(e: Exercise): Clip {
@@ -72,6 +74,12 @@ export async function submitUrl(
     const existing = (await getExercisesByUrl(ctx.db, source.original)).filter(
       (e) => !explicitSlide || e.carousel_index === source.carouselIndex,
     );
+    if (existing.length && request.exercises?.length) {
+      // The given segments would otherwise be dropped without a word.
+      throw new ConflictError(
+        'exercises: this URL was already processed; send "force": true to re-cut it with the given exercises (its current exercises are replaced)',
+      );
+    }
     if (existing.length) {
       // Answered from the library; a finished job record keeps the background contract (a job_id to poll).
       const { job } = await createJob(ctx.db, { type: PROCESS_JOB, payload: { url: source.original, existing: true } });
@@ -111,8 +119,11 @@ export async function waitForJob(ctx: AppContext, id: string, timeoutMs: number)
   }
 }
 
-/** The contract's POST /process in both modes. */
-export async function processUrl(ctx: AppContext, request: ProcessRequest): Promise<ProcessResponse> {
+/**
+ * The contract's POST /process in both modes. `accepted` means the answer is not final: the job
+ * was queued (background) or still runs after the wait (the API answers 202 then).
+ */
+export async function processUrl(ctx: AppContext, request: ProcessRequest): Promise<ProcessResponse & { accepted?: boolean }> {
   const started = performance.now();
   const { job, existing } = await submitUrl(ctx, request);
   if (existing) {
@@ -133,8 +144,19 @@ export async function processUrl(ctx: AppContext, request: ProcessRequest): Prom
   const finished = await waitForJob(ctx, job.id, ctx.config.jobs.syncTimeoutSeconds * 1000);
   if (finished.status === 'failed') throw new ProcessingError(`Processing failed: ${finished.error ?? 'unknown error'}`);
   if (finished.status !== 'done') {
-    // Still running after the wait: answer like background mode so the client can poll.
-    return { success: true, processed_clips: [], total_clips: 0, processing_time: 0, temp_dir: null, job_id: job.id, status: finished.status };
+    // Still running after the wait (timeout or shutdown): never a success that reads as "no
+    // exercises found", but the job to poll.
+    return {
+      success: false,
+      processed_clips: [],
+      total_clips: 0,
+      processing_time: Math.round((performance.now() - started) / 10) / 100,
+      temp_dir: null,
+      job_id: job.id,
+      status: finished.status,
+      message: `Still ${finished.status === 'pending' ? 'queued' : 'processing'}: poll /api/v1/job-status/${job.id}`,
+      accepted: true,
+    };
   }
   const ids = (finished.result?.exercise_ids as string[] | undefined) ?? [];
   const exercises = await getExercisesByIds(ctx.db, ids);
@@ -219,6 +241,9 @@ export async function storePipelineOutput(
     }
     const force = job.payload.force === true;
     const stored = await ctx.db.transaction(async (tx) => {
+      // A retried transaction starts over: put back what a failed attempt moved aside.
+      await staged.old?.rollback();
+      staged.old = undefined;
       if (force) {
         const slides = [...new Set(out.exercises.map((e) => e.carouselIndex))];
         const old = await tx.query<{ id: string; video_path: string | null; thumbnail_path: string | null }>(
@@ -274,6 +299,16 @@ export function createProcessHandler(ctx: AppContext): JobHandler {
       );
       await jobCtx.progress('storing', 97);
       return await storePipelineOutput(ctx, job, out, jobCtx.complete, started);
+    } catch (error) {
+      if (jobCtx.signal.aborted) throw error;
+      // The job's error is read by whoever submitted the URL: a short reason only. Tool output,
+      // server paths and internal faults stay in the log under the job id.
+      logger.warn({ err: error, jobId: job.id }, 'processing failed');
+      const retryable = error instanceof AppError ? error.retryable : true;
+      throw new ProcessingError(publicReason(error, `Internal error while processing (job ${job.id}); the server log has the details`), {
+        cause: error,
+        retryable,
+      });
     } finally {
       await fs.rm(workDir, { recursive: true, force: true }).catch((err) => logger.warn({ err, workDir }, 'could not remove temp folder'));
     }

@@ -70,9 +70,10 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const health = await s.request('/health');
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({
+      // Both databases have pgvector (the server's lives in public, test/global-setup.ts).
       status: 'healthy',
       version: expect.any(String),
-      services: { database: 'connected', qdrant: 'connected', ai_services: 'unconfigured' },
+      services: { database: 'connected', qdrant: 'connected', ai_services: 'unconfigured', disk: 'ok', jobs: 'connected', ffmpeg: 'available' },
     });
   });
 
@@ -92,7 +93,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     for (const id of ['not-a-uuid', MISSING, "1'; DROP TABLE exercises; --"]) {
       const missing = await s.request(`/api/v1/exercises/${encodeURIComponent(id)}`);
       expect(missing.status).toBe(404);
-      expect(missing.body).toEqual({ detail: 'Exercise not found' });
+      expect(missing.body).toEqual({ detail: 'Exercise not found', request_id: expect.any(String) });
     }
   });
 
@@ -135,7 +136,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const reordered = await s.request(`/api/v1/routines/${id}`, { method: 'PATCH', json: { exercise_ids: [squat.id, stretch.id] } });
     expect(reordered.body.exercise_ids).toEqual([squat.id, stretch.id]);
     expect((await s.request(`/api/v1/routines/${id}`, { method: 'DELETE' })).body).toEqual({ message: 'Routine deleted successfully' });
-    expect((await s.request(`/api/v1/routines/${id}`)).body).toEqual({ detail: 'Routine not found' });
+    expect((await s.request(`/api/v1/routines/${id}`)).body).toEqual({ detail: 'Routine not found', request_id: expect.any(String) });
     expect((await s.request('/api/v1/routines/nope')).status).toBe(404);
     expect((await s.request('/api/v1/routines/nope', { method: 'DELETE' })).status).toBe(404);
   });
@@ -188,7 +189,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const huge = await s.request('/api/v1/exercises/bulk', { method: 'POST', json: { exercise_ids: ['x'.repeat(2 * 1024 * 1024)] } });
     expect(huge.status).toBe(413);
     expect((await s.request('/api/v1/nothing-here')).status).toBe(404);
-    expect((await s.request('/api/v1/job-status/not-a-uuid')).body).toEqual({ detail: 'Job not found' });
+    expect((await s.request('/api/v1/job-status/not-a-uuid')).body).toEqual({ detail: 'Job not found', request_id: expect.any(String) });
     const badUrl = await s.request('/api/v1/process', { method: 'POST', json: { url: 'not a url' } });
     expect(badUrl.status).toBe(422);
     expect(badUrl.body.detail).toMatch(/^url/);

@@ -19,7 +19,8 @@ export interface TestContext {
 export async function createTestContext(backend: Backend, env: Record<string, string> = {}): Promise<TestContext> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-ctx-'));
   const config = loadConfig({ DATA_DIR: dataDir, ALLOW_PRIVATE_URLS: 'true', RUN_WORKER: 'false', ...env });
-  const t = await openTestDb(backend);
+  // DATABASE_POOL_SIZE given here sizes the server pool (concurrency tests); otherwise the helper's small default.
+  const t = await openTestDb(backend, env.DATABASE_POOL_SIZE ? { poolSize: config.databasePoolSize } : {});
   let ctx: AppContext;
   try {
     ctx = await createContext(config, { db: t.db });

@@ -87,6 +87,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/exercises/semantic-search-ids',
     {
+      config: { rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['search'],
         summary: 'Ids of the exercises best matching a natural-language query, best first',
@@ -95,8 +96,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const found = await ctx.search.findExercises(request.body.query, { limit: request.body.limit });
-      const ids = found.items.map((r) => r.exercise.id);
+      const ids = await library.findExerciseIds(ctx, request.body.query, request.body.limit);
       return { exercise_ids: ids, total_found: ids.length };
     },
   );

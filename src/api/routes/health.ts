@@ -23,7 +23,14 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
           200: z.object({
             status: z.enum(['healthy', 'degraded']),
             version: z.string(),
-            services: z.object({ database: z.string(), qdrant: z.string(), ai_services: z.string() }),
+            services: z.object({
+              database: z.string(),
+              qdrant: z.string(),
+              ai_services: z.string(),
+              disk: z.enum(['ok', 'low']),
+              jobs: z.enum(['connected', 'disconnected']),
+              ffmpeg: z.enum(['available', 'unavailable']),
+            }),
             details: z.record(z.string(), z.string().nullable()),
           }),
         },
@@ -32,14 +39,24 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
     async () => {
       const h = await checkHealth(ctx);
       return {
-        status: h.database.ok && h.vector.ok ? ('healthy' as const) : ('degraded' as const),
+        status: h.database.ok && h.vector.ok && h.disk.ok && h.jobs.ok && h.tools.ok ? ('healthy' as const) : ('degraded' as const),
         version: VERSION,
         services: {
           database: h.database.ok ? 'connected' : 'disconnected',
           qdrant: h.vector.ok ? 'connected' : 'disconnected',
           ai_services: h.ai.configured ? 'available' : 'unconfigured',
+          disk: h.disk.ok ? ('ok' as const) : ('low' as const),
+          jobs: h.jobs.ok ? ('connected' as const) : ('disconnected' as const),
+          ffmpeg: h.tools.ok ? ('available' as const) : ('unavailable' as const),
         },
-        details: { database: h.database.error, vector: h.vector.reason, ai: h.ai.description },
+        details: {
+          database: h.database.error,
+          vector: h.vector.reason,
+          ai: h.ai.description,
+          disk: h.disk.reason,
+          jobs: h.jobs.reason,
+          ffmpeg: h.tools.reason,
+        },
       };
     },
   );

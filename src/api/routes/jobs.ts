@@ -34,10 +34,18 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         tags: ['processing'],
         summary: 'Turn a video URL into exercise clips, waiting for the result or in the background',
         body: processBody,
-        response: { 200: processResponse, ...errorResponses, 500: z.object({ detail: z.string() }) },
+        response: {
+          200: processResponse,
+          202: processResponse.describe('Synchronous call that stopped waiting (timeout or shutdown): the job still runs; poll job_id'),
+          ...errorResponses,
+        },
       },
     },
-    async (request) => processUrl(ctx, request.body),
+    async (request, reply) => {
+      const { accepted, ...answer } = await processUrl(ctx, request.body);
+      if (accepted) void reply.code(202);
+      return answer;
+    },
   );
 
   app.get(

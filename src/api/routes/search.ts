@@ -11,6 +11,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/exercises/search',
     {
+      config: { rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['search'],
         summary: 'Hybrid semantic + full-text search with filters, a score threshold and optional diverse selection',
