@@ -69,6 +69,12 @@ export interface paths {
                                 database: string;
                                 qdrant: string;
                                 ai_services: string;
+                                /** @enum {string} */
+                                disk: "ok" | "low";
+                                /** @enum {string} */
+                                jobs: "connected" | "disconnected";
+                                /** @enum {string} */
+                                ffmpeg: "available" | "unavailable";
                             };
                             details: {
                                 [key: string]: string | null;
@@ -123,6 +129,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -180,6 +187,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -274,6 +282,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -285,6 +294,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -296,6 +306,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -307,6 +330,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -318,6 +354,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -329,6 +390,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -409,6 +471,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -420,6 +483,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -431,6 +495,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -442,6 +519,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -453,6 +543,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -464,6 +579,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -502,6 +618,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -513,6 +630,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -524,6 +642,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -535,6 +666,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -546,6 +690,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -557,6 +726,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -643,6 +813,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -654,6 +825,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -665,6 +837,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -676,6 +861,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -687,6 +885,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -698,6 +921,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -779,6 +1003,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -790,6 +1015,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -801,6 +1027,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -812,6 +1051,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -823,6 +1075,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -834,6 +1111,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -892,6 +1170,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -903,6 +1182,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -914,6 +1194,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -925,6 +1218,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -936,6 +1242,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -947,6 +1278,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1004,6 +1336,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1015,6 +1348,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1026,6 +1360,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1037,6 +1384,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1048,6 +1408,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1059,6 +1444,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1108,6 +1494,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1119,6 +1506,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1130,6 +1518,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1141,6 +1542,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1152,6 +1566,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1163,6 +1602,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1218,6 +1658,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1229,6 +1670,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1240,6 +1682,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1251,6 +1706,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1262,6 +1730,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1273,6 +1766,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1325,6 +1819,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1336,6 +1831,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1347,6 +1843,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1358,6 +1867,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1369,6 +1891,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1380,6 +1927,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1416,6 +1964,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1427,6 +1976,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1438,6 +1988,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1449,6 +2012,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1460,6 +2036,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1471,6 +2072,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1525,6 +2127,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1536,6 +2139,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1547,6 +2151,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1558,6 +2175,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1569,6 +2199,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1580,6 +2235,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1747,6 +2403,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1758,6 +2415,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1769,6 +2427,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1780,6 +2451,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1791,6 +2475,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1802,6 +2511,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1861,6 +2571,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1872,6 +2583,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1883,6 +2595,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1894,6 +2619,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1905,6 +2643,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1916,6 +2679,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1963,6 +2727,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1974,6 +2739,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1985,6 +2751,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -1996,6 +2775,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2007,6 +2799,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2018,6 +2835,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2071,6 +2889,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2082,6 +2901,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2093,6 +2913,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2104,6 +2937,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2115,6 +2961,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2126,6 +2997,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2207,6 +3079,40 @@ export interface paths {
                             status?: string;
                             /** @description true when the URL had already been processed and nothing was redone */
                             existing?: boolean;
+                            /** @description with 202: the job still runs; poll /api/v1/job-status/{job_id} */
+                            message?: string;
+                        };
+                    };
+                };
+                /** @description Synchronous call that stopped waiting (timeout or shutdown): the job still runs; poll job_id */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            processed_clips: {
+                                exercise_id: string;
+                                exercise_name: string;
+                                video_path: string | null;
+                                segments_count: number;
+                                total_duration: number;
+                                segments: {
+                                    start_time: number | null;
+                                    end_time: number | null;
+                                }[];
+                            }[];
+                            total_clips: number;
+                            processing_time: number;
+                            /** @enum {string|null} */
+                            temp_dir: null;
+                            job_id?: string;
+                            status?: string;
+                            /** @description true when the URL had already been processed and nothing was redone */
+                            existing?: boolean;
+                            /** @description with 202: the job still runs; poll /api/v1/job-status/{job_id} */
+                            message?: string;
                         };
                     };
                 };
@@ -2218,6 +3124,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2229,6 +3136,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2240,6 +3148,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2251,6 +3172,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2262,10 +3196,23 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -2273,6 +3220,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2284,6 +3232,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2355,6 +3304,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2366,6 +3316,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2377,6 +3328,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2388,6 +3352,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2399,6 +3376,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2410,6 +3412,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2485,6 +3488,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2496,6 +3500,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2507,6 +3512,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2518,6 +3536,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2529,6 +3560,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2540,6 +3596,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2615,6 +3672,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2626,6 +3684,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2637,6 +3696,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2648,6 +3720,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2659,6 +3744,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2670,6 +3780,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2708,6 +3819,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2719,6 +3831,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2730,6 +3843,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2741,6 +3867,19 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2752,6 +3891,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
+                        };
+                    };
+                };
+                /** @description Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            request_id?: string;
                         };
                     };
                 };
@@ -2763,6 +3927,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             detail: string;
+                            request_id?: string;
                         };
                     };
                 };
