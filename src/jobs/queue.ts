@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../errors.js';
+import { LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
 import { isUuid } from '../database/validate.js';
 
@@ -210,12 +210,6 @@ export async function completeJob(tx: Queryable, id: string, workerId: string, r
     [id, workerId, JSON.stringify(result)],
   );
   if (!rows[0]) throw new LeaseLostError(id);
-}
-
-export class LeaseLostError extends Error {
-  constructor(readonly jobId: string) {
-    super(`Job ${jobId} is no longer owned by this worker (its lease expired or it was cancelled)`);
-  }
 }
 
 /** A failed attempt: retried after `retryInSeconds` while attempts remain, else failed for good. */

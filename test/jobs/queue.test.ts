@@ -183,6 +183,46 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(await getJobStatus(t.db, job.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
+  it('notify() wakes every idle loop, so concurrent jobs start together', async () => {
+    // A poll interval far beyond the test timeout: only notify() can start these jobs.
+    let started = 0;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const worker = new Worker(t.db, {
+      concurrency: 3,
+      leaseSeconds: 30,
+      pollIntervalMs: 600_000,
+      handlers: {
+        together: async () => {
+          started++;
+          await released;
+          return {};
+        },
+      },
+    });
+    worker.start();
+    await until(async () => worker.idleLoops === 3);
+    for (let i = 0; i < 3; i++) await createJob(t.db, { type: 'together' });
+    worker.notify();
+    try {
+      await until(async () => started === 3);
+    } finally {
+      release();
+    }
+    await until(async () => (await countJobsByStatus(t.db)).done === 3);
+    await worker.stop();
+    expect(started).toBe(3);
+  });
+
+  it('stop() wakes every sleeping loop instead of waiting for their next poll', async () => {
+    const worker = new Worker(t.db, { concurrency: 4, leaseSeconds: 30, pollIntervalMs: 600_000, handlers: { none: async () => ({}) } });
+    worker.start();
+    await until(async () => worker.idleLoops === 4);
+    // With one wake-up slot, three loops slept on for ten minutes and this outlived the test timeout.
+    await worker.stop();
+    expect(worker.idleLoops).toBe(0);
+  });
+
   it('prunes finished jobs past the retention', async () => {
     const old = (await createJob(t.db, { type: 'p' })).job;
     await updateJobStatus(t.db, old.id, 'done', { result: {} });
