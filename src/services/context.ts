@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Config } from '../config.js';
-import { initDatabase, type Db } from '../database/index.js';
+import { initDatabase, openDatabase, runMigrations, type Db, type MigrationResult } from '../database/index.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
 import type { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
@@ -52,5 +52,15 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/** Applies pending migrations and closes the database again (the `migrate` command). */
+export async function migrateDatabase(config: Config): Promise<MigrationResult> {
+  const db = await openDatabase(config);
+  try {
+    return await runMigrations(db);
+  } finally {
+    await db.close();
   }
 }

@@ -12,6 +12,7 @@ import type {
   WorkoutRoutine,
 } from '../database/index.js';
 import type { Queryable } from '../database/db.js';
+export type { ExerciseFilters };
 import { NotFoundError, ValidationError } from '../errors.js';
 import { buildExerciseChunk } from '../search/chunk.js';
 import type { AppContext } from './context.js';

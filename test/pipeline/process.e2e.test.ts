@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExerciseById, getExercisesByUrl } from '../../src/database/index.js';
 import { BadRequestError } from '../../src/errors.js';
 import { getJobStatus, type Job } from '../../src/jobs/index.js';
 import { deleteExercise } from '../../src/services/library.js';
-import { processUrl, submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { processUrl, submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -65,8 +66,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
       },
     });
     t = await createTestContext(backend, { OPENAI_BASE_URL: ai.baseUrl, OPENAI_API_KEY: 'test', ANALYSIS_MODEL: 'fake-vision', JOB_LEASE_SECONDS: '30' });
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
   }, 120_000);
 
   afterAll(async () => {
@@ -178,8 +178,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
 
     const small = await createTestContext(backend, { MAX_DOWNLOAD_BYTES: '2048' });
     try {
-      small.ctx.worker = createWorker(small.ctx, 1);
-      small.ctx.worker.start();
+      startWorker(small.ctx, 1);
       const big = await submitUrl(small.ctx, { url: media.url('workout.mp4') });
       const done = await waitForJob(small.ctx, big.job.id, 30_000);
       expect(done.status).toBe('failed');

@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExercisesByUrl } from '../../src/database/index.js';
 import { getJobStatus } from '../../src/jobs/index.js';
-import { submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { TEST_DATABASE_URL } from '../helpers/db.js';
 import { makeTempDir, makeTestVideo } from '../helpers/videos.js';
@@ -69,8 +70,7 @@ describe('a worker process killed mid-job on the PostgreSQL server', () => {
     await new Promise((r) => child!.once('exit', r));
 
     hold = false;
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
     const done = await waitForJob(t.ctx, job.id, 60_000);
     expect(done.status).toBe('done');
     expect(done.attempts).toBe(2);
