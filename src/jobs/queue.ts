@@ -1,6 +1,7 @@
 import { LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
 import { isUuid } from '../database/validate.js';
+import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
 /**
  * The durable job store in PostgreSQL (the same SQL on PGlite and on a server). The seed's
@@ -93,8 +94,8 @@ export async function listJobs(
   db: Queryable,
   options: { status?: JobStatus; limit?: number; offset?: number } = {},
 ): Promise<Job[]> {
-  const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit', 'must be an integer from 1 to 500');
+  const limit = options.limit ?? JOBS_DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > JOBS_MAX_LIMIT) throw new ValidationError('limit', `must be an integer from 1 to ${JOBS_MAX_LIMIT}`);
   if (options.status && !JOB_STATUSES.includes(options.status)) {
     throw new ValidationError('status', `must be one of ${JOB_STATUSES.join(', ')}`);
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { cancelJob, getJob, listJobs, type JobStatus } from '../../services/jobs.js';
+import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../../limits.js';
 import type { CliEnv } from '../env.js';
 import { printJson, printTable } from '../output.js';
 import { int } from '../parse.js';
@@ -10,7 +11,7 @@ export function registerJobCommands(program: Command, env: CliEnv): void {
   jobs
     .command('list')
     .option('--status <status>', 'pending, in_progress, done or failed')
-    .option('-n, --limit <n>', 'rows', int('limit', 1, 500), 50)
+    .option('-n, --limit <n>', 'rows', int('limit', 1, JOBS_MAX_LIMIT), JOBS_DEFAULT_LIMIT)
     .action(async (o: { status?: JobStatus; limit: number }) =>
       env.withContext(async (ctx) => {
         const rows = await listJobs(ctx, { status: o.status, limit: o.limit });

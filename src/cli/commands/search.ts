@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../../limits.js';
 import * as library from '../../services/library.js';
 import type { ExerciseFilters } from '../../services/library.js';
 import type { CliEnv } from '../env.js';
@@ -11,7 +12,7 @@ export function registerSearchCommands(program: Command, env: CliEnv): void {
     .command('search')
     .description('search the library in natural language')
     .argument('<query>')
-    .option('-n, --limit <n>', 'results', int('limit', 1, 100), 10)
+    .option('-n, --limit <n>', 'results', int('limit', 1, SEARCH_MAX_LIMIT), SEARCH_DEFAULT_LIMIT)
     .option('--diverse', 'five different movements rather than five variations of one')
     .option('--category <list>', 'comma-separated categories', list)
     .option('--muscles <list>', 'comma-separated muscles (primary or secondary)', list)
