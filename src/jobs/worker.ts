@@ -141,7 +141,7 @@ export class Worker {
       if (!state.owned) controller.abort(new LeaseLostError(job.id));
       else if (state.cancelRequested) controller.abort(new CancelledError());
     };
-    const timer = setInterval(() => beat().catch((err) => log.warn({ err }, 'lease renewal failed')), (lease * 1000) / 3);
+    const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'lease renewal failed')), (lease * 1000) / 3);
     const ctx: JobContext = {
       workerId: this.id,
       signal: controller.signal,
