@@ -1,5 +1,6 @@
 import { LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
+import { toIso, toIsoOrNull } from '../database/time.js';
 import { isUuid } from '../database/validate.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
@@ -37,7 +38,6 @@ export interface CreateJobInput {
 const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, progress_step, progress_percent, attempts,
   max_attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
 
-const iso = (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v as Record<string, unknown> | null) ?? null));
 
 export function mapJobRow(row: Record<string, unknown>): Job {
@@ -52,10 +52,10 @@ export function mapJobRow(row: Record<string, unknown>): Job {
     attempts: Number(row.attempts),
     max_attempts: Number(row.max_attempts),
     cancel_requested: Boolean(row.cancel_requested),
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+    started_at: toIsoOrNull(row.started_at),
+    finished_at: toIsoOrNull(row.finished_at),
   };
 }
 

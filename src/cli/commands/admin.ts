@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startServer } from '../../api/index.js';
 import { logger } from '../../logger.js';
-import { createBackup, restoreBackup } from '../../services/backup.js';
+import { createBackup, restoreBackup } from '../../services/backup/index.js';
 import { createContext, migrateDatabase } from '../../services/context.js';
 import { startWorker } from '../../services/worker.js';
 import type { CliEnv } from '../env.js';
