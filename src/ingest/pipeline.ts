@@ -11,7 +11,7 @@ import { cutClip, extractAudio, extractKeyFramesDetailed, probeVideo, type Video
 import { analyzeOffline } from './offline-analyzer.js';
 import { assertFetchable } from './resolve.js';
 import { cuesToTranscript, parseSubtitles } from './subtitles.js';
-import { transcribeAudio } from './transcribe.js';
+import { transcribeAudio } from '../ai/transcribe.js';
 import { unratedExercise, type AnalysisInput, type AnalyzedExercise, type DownloadResult, type MediaItem } from './types.js';
 
 /**
