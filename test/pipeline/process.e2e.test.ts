@@ -80,11 +80,14 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
     aiMode = 'good';
   });
 
-  /** The job is marked done inside the store transaction; its temp folder goes right after. */
+  /**
+   * The job is marked done inside the store transaction and its temp folder goes right after, in
+   * the handler: once the worker holds no job, whatever is left stays left.
+   */
   const tempLeft = async () => {
-    const list = () => (fs.existsSync(t.config.tempDir) ? fs.readdirSync(t.config.tempDir) : []);
-    for (let i = 0; i < 50 && list().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    return list();
+    for (let i = 0; i < 600 && t.ctx.worker!.activeJobs.length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(t.ctx.worker!.activeJobs).toEqual([]);
+    return fs.existsSync(t.config.tempDir) ? fs.readdirSync(t.config.tempDir) : [];
   };
   const clipFiles = () => fs.readdirSync(t.config.clipsDir).filter((f) => !f.startsWith('.'));
 
