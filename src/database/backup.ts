@@ -4,8 +4,9 @@ import { isoTimestampSql } from './time.js';
 import type { Exercise } from './types.js';
 
 /**
- * What the backup needs from the exercise store beyond the everyday reads: counts, pages in id
- * order with exact timestamps, and the stored twin of a restored row.
+ * What the backup (and the health check's count) need from the exercise store beyond the
+ * everyday reads: counts, pages in id order with exact timestamps, and the stored twin of a
+ * restored row.
  */
 export type ExportedExercise = Omit<Exercise, 'duration'>;
 

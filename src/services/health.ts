@@ -1,3 +1,4 @@
+import { countLibrary } from '../database/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -22,9 +23,9 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
   const database: HealthReport['database'] = { ok: false, exercises: 0, error: null };
   try {
-    const rows = await withTimeout(ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises'), 'database');
+    const counts = await withTimeout(countLibrary(ctx.db), 'database');
     database.ok = true;
-    database.exercises = Number(rows[0]?.n ?? 0);
+    database.exercises = counts.exercises;
   } catch (error) {
     database.error = (error as Error).message;
   }
