@@ -359,5 +359,6 @@ describe('security settings', () => {
     } finally {
       await strict.close();
     }
-  });
+    // A second embedded database starts inside this test: slow when the machine is busy.
+  }, 180_000);
 });
