@@ -107,7 +107,8 @@ const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.m
 
 const lines = readline.createInterface({ input: process.stdin });
 lines.on('close', () => void exit(0));
-lines.on('line', async (line) => {
+lines.on('line', (line) => void onLine(line));
+async function onLine(line: string): Promise<void> {
   let message: { cmd?: string; kind?: string };
   try {
     message = JSON.parse(line) as typeof message;
@@ -151,6 +152,6 @@ lines.on('line', async (line) => {
     }
     await exit(0);
   }
-});
+}
 
 send({ event: 'ready', url: server.url, ids, import: imported, pid: process.pid });

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createWorker } from '../src/api/index.js';
+import { startWorker } from '../src/services/worker.js';
 import { loadConfig } from '../src/config.js';
 import { getJobStatus, type Job } from '../src/jobs/index.js';
 import { logger } from '../src/logger.js';
@@ -109,8 +109,7 @@ export async function runPipelineBench(): Promise<string> {
     });
     const ctx = await createContext(config);
     cleanups.push(() => ctx.close());
-    ctx.worker = createWorker(ctx, 1);
-    ctx.worker.start();
+    startWorker(ctx, 1);
     cleanups.unshift(() => ctx.worker!.stop(0));
 
     const url = media.url('workout.mp4');

@@ -4,7 +4,7 @@
  */
 export abstract class AppError extends Error {
   abstract readonly status: number;
-  /** Stable machine-readable code, also used for CLI exit codes and logs. */
+  /** Stable machine-readable code, written to the logs next to the message (api/errors.ts, the worker, the CLI). */
   abstract readonly code: string;
   /** Whether a background job hitting this error should be retried later. */
   readonly retryable: boolean = false;
@@ -70,13 +70,13 @@ export class PrivateAddressError extends BadRequestError {
 
 export class ConflictError extends AppError {
   readonly status = 409;
-  readonly code = 'conflict';
+  readonly code: string = 'conflict';
 }
 
 /** A dependency (database, vector index, AI provider) is down or not configured. */
 export class UnavailableError extends AppError {
   readonly status = 503;
-  readonly code = 'unavailable';
+  readonly code: string = 'unavailable';
   override readonly retryable: boolean;
   constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options);
@@ -92,6 +92,33 @@ export class ProcessingError extends AppError {
   constructor(message: string, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options);
     this.retryable = options?.retryable ?? false;
+  }
+}
+
+/**
+ * A job's worker no longer owns it: its lease expired and another worker claimed it, or it was
+ * finished elsewhere. The job's output must not be committed by this worker.
+ */
+export class LeaseLostError extends ConflictError {
+  override readonly code = 'lease_lost';
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} is no longer owned by this worker (its lease expired or it was cancelled)`);
+  }
+}
+
+/** Someone asked to cancel the job; the contract reports it as failed with the error `Cancelled`. */
+export class CancelledError extends ConflictError {
+  override readonly code = 'cancelled';
+  constructor() {
+    super('Cancelled');
+  }
+}
+
+/** The process is stopping: a running job is handed back to the queue, not failed. */
+export class ShutdownError extends UnavailableError {
+  override readonly code = 'shutdown';
+  constructor() {
+    super('The worker is shutting down');
   }
 }
 

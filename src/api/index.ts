@@ -4,12 +4,10 @@
  * services; errors are mapped to HTTP in errors.ts only.
  */
 import type { Config } from '../config.js';
-import { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
-import { UnavailableError } from '../errors.js';
 import { createContext, type AppContext } from '../services/context.js';
-import { checkTools } from '../services/health.js';
-import { createProcessHandler, PROCESS_JOB } from '../services/processing.js';
+import { assertToolsRun } from '../services/health.js';
+import { startWorker } from '../services/worker.js';
 import { buildServer, type App } from './server.js';
 
 export { buildServer } from './server.js';
@@ -22,31 +20,13 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function createWorker(ctx: AppContext, concurrency = ctx.config.jobs.concurrency): Worker {
-  return new Worker(ctx.db, {
-    handlers: { [PROCESS_JOB]: createProcessHandler(ctx) },
-    concurrency,
-    leaseSeconds: ctx.config.jobs.leaseSeconds,
-    retentionDays: ctx.config.jobs.retentionDays,
-  });
-}
-
-/** A worker without ffmpeg would fail every job: refuse to start instead, naming the setting. */
-export async function assertToolsRun(config: Config): Promise<void> {
-  const tools = await checkTools(config.media);
-  if (!tools.ok) throw new UnavailableError(tools.reason!, { retryable: false });
-}
-
 export async function startServer(config: Config, options: { worker?: boolean } = {}): Promise<RunningServer> {
   await assertToolsRun(config);
   const ctx = await createContext(config);
   let app: App | undefined;
   try {
     app = await buildServer(ctx);
-    if (options.worker ?? config.jobs.runWorker) {
-      ctx.worker = createWorker(ctx);
-      ctx.worker.start();
-    }
+    if (options.worker ?? config.jobs.runWorker) startWorker(ctx);
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ address }, 'Fitness Builder API listening');
     const running = app;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PLATFORMS, SORT_FIELDS } from '../database/types.js';
+import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT, MAX_BULK_IDS, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../limits.js';
+import { PLATFORMS, SORT_FIELDS } from '../services/library.js';
 
 /**
  * One zod schema per request and response: it gives the TypeScript type, the 422 validation
@@ -214,7 +215,7 @@ export const exercisesQuery = z.object({
   max_intensity: levelQ.optional(),
 });
 
-export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(500) }).strict();
+export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(MAX_BULK_IDS) }).strict();
 
 export const exercisePatchBody = z
   .object({
@@ -252,14 +253,14 @@ export const filtersBody = z
   .strict();
 
 export const semanticSearchBody = z.object({
-  query: text().max(1000),
-  limit: z.number().int().min(1).max(100).default(10),
+  query: text().max(MAX_QUERY_LENGTH),
+  limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
 });
 
 export const searchBody = z
   .object({
-    query: text().max(1000),
-    limit: z.number().int().min(1).max(100).default(10),
+    query: text().max(MAX_QUERY_LENGTH),
+    limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
     score_threshold: z.number().min(0).max(1).optional(),
     filters: filtersBody.optional(),
     diverse: z.boolean().default(false).describe('pick different movements (MMR plus caps per video and per movement)'),
@@ -280,6 +281,6 @@ export const storiesBody = z.object({
 
 export const jobsQuery = z.object({
   status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -61,7 +61,10 @@ export async function buildServer(ctx: AppContext): Promise<App> {
     requestIdHeader: false,
     // A hop count trusts that many proxies in front of us (Fastify's types only know the function form).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
-    frameworkErrors: errorHandler,
+    // The handler may drain an oversized body before answering; it catches its own failures.
+    frameworkErrors: (error, request, reply) => {
+      void errorHandler(error, request, reply);
+    },
     clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -1,36 +1,31 @@
 #!/usr/bin/env node
 /**
- * The command line: one program, one subcommand per operation. Commands build the same
- * context as the server and call the same services; `--json` prints machine-readable output and
- * exit codes follow output.ts.
+ * The command line: one program, one subcommand per operation (src/cli/commands/, one file per
+ * group). Commands build the same context as the server and call the same services; `--json`
+ * prints machine-readable output and exit codes follow output.ts.
  */
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from '../config.js';
-import { runMigrations, openDatabase } from '../database/index.js';
-import { errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../errors.js';
 import { logger } from '../logger.js';
-import { createContext, type AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
+import { registerBackupCommands, registerServerCommands } from './commands/admin.js';
+import { registerJobCommands } from './commands/jobs.js';
+import { registerExerciseCommands, registerImportCommand } from './commands/library.js';
+import { registerProcessCommand } from './commands/process.js';
+import { registerRoutineCommands } from './commands/routines.js';
+import { registerSearchCommands } from './commands/search.js';
+import { createCliEnv } from './env.js';
 import { EXIT, exitCodeFor } from './output.js';
-import { registerCommands } from './commands.js';
 
-export interface CliEnv {
-  config(): Config;
-  /** Opens the context, runs `fn`, always closes. */
-  withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T>;
+// A promise nobody awaited, or a throw outside any command, leaves the process in an unknown
+// state: say so and stop with a failure code rather than run on or exit 0.
+for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
+  process.on(event, (error: unknown) => {
+    logger.fatal({ err: error }, event);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
+    process.exit(EXIT.error);
+  });
 }
-
-const env: CliEnv = {
-  config: () => loadConfig(),
-  async withContext(fn) {
-    const ctx = await createContext(loadConfig());
-    try {
-      return await fn(ctx);
-    } finally {
-      await ctx.close();
-    }
-  },
-};
 
 const program = new Command()
   .name('fitness-builder')
@@ -39,29 +34,21 @@ const program = new Command()
   .showHelpAfterError()
   .addOption(new Option('--json', 'print machine-readable JSON').default(false));
 
-program
-  .command('migrate')
-  .description('apply pending database migrations and exit')
-  .action(async () => {
-    const db = await openDatabase(env.config());
-    try {
-      const result = await runMigrations(db);
-      const json = program.opts().json as boolean;
-      if (json) process.stdout.write(`${JSON.stringify({ applied: result.applied.map((m) => m.version), current: result.current })}\n`);
-      else if (result.applied.length === 0) process.stdout.write(`Database is up to date (version ${result.current}).\n`);
-      else for (const m of result.applied) process.stdout.write(`applied ${String(m.version).padStart(4, '0')}_${m.name}\n`);
-    } finally {
-      await db.close();
-    }
-  });
-
-registerCommands(program, env);
+const env = createCliEnv(program);
+// Registration order is the order of `--help`.
+registerServerCommands(program, env);
+registerImportCommand(program, env);
+registerSearchCommands(program, env);
+registerProcessCommand(program, env);
+registerExerciseCommands(program, env);
+registerRoutineCommands(program, env);
+registerJobCommands(program, env);
+registerBackupCommands(program, env);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  const json = program.opts().json as boolean;
-  if (json) process.stdout.write(`${JSON.stringify({ error: errorMessage(error) })}\n`);
+  if (env.json()) process.stdout.write(`${JSON.stringify({ error: errorMessage(error) })}\n`);
   else process.stderr.write(`error: ${errorMessage(error)}\n`);
   const code = exitCodeFor(error);
-  if (code === EXIT.error) logger.debug({ err: error }, 'command failed');
+  if (code === EXIT.error) logger.debug({ err: error, code: error instanceof AppError ? error.code : undefined }, 'command failed');
   process.exitCode = code;
 });

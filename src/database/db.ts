@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { UnavailableError } from '../errors.js';
+import { logger } from '../logger.js';
 import { acquireDirLock, type DirLock } from './lock.js';
 
 /**
@@ -150,8 +151,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     connectionTimeoutMillis: 10_000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
-  // An idle client that loses its connection must not crash the process.
-  pool.on('error', () => {});
+  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  pool.on('error', (err) => logger.warn({ err }, 'an idle PostgreSQL connection failed'));
   try {
     const client = await pool.connect();
     client.release();

@@ -4,6 +4,7 @@ import { normalizeUrl } from '../urls/normalize.js';
 import { clipFilePath, stageRemoval } from './clip-files.js';
 import type { Db, Queryable } from './db.js';
 import { buildExerciseFilter } from './filters.js';
+import { toIso } from './time.js';
 import type { Exercise, ExerciseFilters, ExerciseInput, ExercisePatch, ListOptions, Page, Stats } from './types.js';
 import {
   exerciseInputSchema,
@@ -52,7 +53,6 @@ export function exerciseColumns(alias?: string): string {
 }
 
 const toNumber = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 
 /** Both drivers return numeric as strings and timestamps as Dates: one mapping for both. */
 export function mapExerciseRow(row: Record<string, unknown>): Exercise {

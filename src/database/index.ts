@@ -14,8 +14,9 @@ export * from './types.js';
 export * from './exercises.js';
 export * from './routines.js';
 export { isUuid } from './validate.js';
-export { runMigrations, loadMigrations } from './migrate.js';
+export { runMigrations, loadMigrations, type MigrationResult } from './migrate.js';
 export { clipFilePath, clipRelativePath, CLIPS_URL_PREFIX } from './clip-files.js';
+export { countLibrary } from './backup.js';
 
 /** Opens the configured database: a server when DATABASE_URL is set, else PGlite under DATA_DIR. */
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Promise<Db> {

@@ -1,25 +1,26 @@
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from './db.js';
+import { isoTimestampSql, toIso } from './time.js';
 import type { RoutineInput, WorkoutRoutine } from './types.js';
 import { isUuid, parseInput, routineInputSchema, routinePatchSchema } from './validate.js';
 
 /** The routine store: named, ordered lists of exercises. */
 
-const ROUTINE_SELECT = `
-  SELECT r.id AS routine_id, r.name, r.description, r.created_at, r.updated_at,
+const routineSelect = (timestamps = 'r.created_at, r.updated_at') => `
+  SELECT r.id AS routine_id, r.name, r.description, ${timestamps},
          COALESCE((SELECT array_agg(re.exercise_id::text ORDER BY re.position)
                    FROM routine_exercises re WHERE re.routine_id = r.id), '{}'::text[]) AS exercise_ids
   FROM workout_routines r`;
+const ROUTINE_SELECT = routineSelect();
 
 function mapRoutineRow(row: Record<string, unknown>): WorkoutRoutine {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
   return {
     routine_id: row.routine_id as string,
     name: row.name as string,
     description: (row.description as string | null) ?? null,
     exercise_ids: (row.exercise_ids as string[] | null) ?? [],
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
   };
 }
 
@@ -104,4 +105,30 @@ export async function deleteWorkoutRoutine(db: Queryable, id: string): Promise<v
   if (!isUuid(id)) throw new NotFoundError('Routine', id);
   const rows = await db.query('DELETE FROM workout_routines WHERE id = $1 RETURNING id', [id]);
   if (!rows[0]) throw new NotFoundError('Routine', id);
+}
+
+/** Up to `limit` routines with ids after `after` (null: from the start), in id order, timestamps to the microsecond (backup). */
+export async function exportRoutinePage(db: Queryable, after: string | null, limit: number): Promise<WorkoutRoutine[]> {
+  const timestamps = `${isoTimestampSql('r.created_at', 'created_at')}, ${isoTimestampSql('r.updated_at', 'updated_at')}`;
+  const rows = await db.query(`${routineSelect(timestamps)} WHERE ($1::uuid IS NULL OR r.id > $1::uuid) ORDER BY r.id LIMIT $2`, [
+    after,
+    limit,
+  ]);
+  return rows.map((row) => ({ ...mapRoutineRow(row), created_at: String(row.created_at), updated_at: String(row.updated_at) }));
+}
+
+/**
+ * Stores a routine as it was (id, timestamps, entries) unless one with its id exists; returns
+ * whether it was stored. Every entry must name a stored exercise (ValidationError on exercise_ids).
+ */
+export async function restoreWorkoutRoutine(tx: Queryable, routine: WorkoutRoutine): Promise<boolean> {
+  const ids = await checkExerciseIds(tx, routine.exercise_ids);
+  const inserted = await tx.query(
+    `INSERT INTO workout_routines (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [routine.routine_id, routine.name, routine.description, routine.created_at, routine.updated_at],
+  );
+  if (!inserted[0]) return false;
+  await writeEntries(tx, routine.routine_id, ids);
+  return true;
 }

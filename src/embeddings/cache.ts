@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../database/db.js';
+import { logger } from '../logger.js';
 import type { EmbedKind, Embedder } from './types.js';
 
 export interface EmbeddingCacheOptions {
@@ -93,7 +94,8 @@ export function withEmbeddingCache(inner: Embedder, db: Queryable, opts: Embeddi
           found.set(key, vector);
           remember(key, vector);
         }
-        await store(fresh).catch(() => {});
+        // The vectors are good either way: a failed cache write costs a later re-embedding, not this call.
+        await store(fresh).catch((err: unknown) => logger.warn({ err }, 'could not write embeddings to the cache'));
       }
       // Copies, so a caller changing a vector cannot change the cache.
       return keys.map((key) => [...found.get(key)!]);

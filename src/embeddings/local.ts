@@ -14,6 +14,28 @@ export interface LocalEmbedderOptions {
   /** Some models (e5, bge) were trained with prefixes such as `query: ` / `passage: `. */
   queryPrefix?: string;
   documentPrefix?: string;
+  /** Loads transformers.js; tests replace it to see the message a missing package gives. */
+  importRuntime?: () => Promise<typeof import('@huggingface/transformers')>;
+}
+
+/**
+ * An optional peer dependency (about 470 MB with the ONNX runtime): the default install leaves
+ * it out, and only EMBEDDING_PROVIDER=local needs it.
+ */
+export const LOCAL_RUNTIME_PACKAGE = '@huggingface/transformers';
+
+async function importTransformers(importRuntime: NonNullable<LocalEmbedderOptions['importRuntime']>): Promise<typeof import('@huggingface/transformers')> {
+  try {
+    return await importRuntime();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new UnavailableError(
+      `EMBEDDING_PROVIDER=local needs the optional package ${LOCAL_RUNTIME_PACKAGE}, which is not installed ` +
+        `(${errorMessage(error)}). Install it with \`npm install -E ${LOCAL_RUNTIME_PACKAGE}@4.3.1\`, ` +
+        `or use EMBEDDING_PROVIDER=offline or openai.`,
+      { cause: error, retryable: false },
+    );
+  }
 }
 
 /**
@@ -33,9 +55,9 @@ export function createLocalEmbedder(opts: LocalEmbedderOptions): Embedder {
     : `from the Hugging Face hub (download cache ${path.resolve(opts.cacheDir)})`;
 
   async function load(): Promise<void> {
+    // Imported here so the other providers never need the package nor pay for loading the ONNX runtime.
+    const { pipeline, env } = await importTransformers(opts.importRuntime ?? (() => import('@huggingface/transformers')));
     try {
-      // Imported here so the other providers never pay for loading the ONNX runtime.
-      const { pipeline, env } = await import('@huggingface/transformers');
       // Either a folder and never a download, or the hub with a download cache; the defaults
       // of both paths point into node_modules.
       env.cacheDir = path.resolve(opts.cacheDir);

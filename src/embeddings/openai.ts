@@ -1,5 +1,6 @@
-import OpenAI from 'openai';
-import { UnavailableError, ValidationError, errorMessage } from '../errors.js';
+import type OpenAI from 'openai';
+import { classifyAIError, createAIClient } from '../ai/client.js';
+import { UnavailableError, ValidationError } from '../errors.js';
 import type { Embedder } from './types.js';
 
 export interface OpenAIEmbedderOptions {
@@ -26,13 +27,8 @@ export interface OpenAIEmbedderOptions {
 export function createOpenAIEmbedder(opts: OpenAIEmbedderOptions): Embedder {
   if (!(opts.batchSize >= 1)) throw new ValidationError('EMBEDDING_BATCH_SIZE', 'must be at least 1');
   const maxRetries = opts.maxRetries ?? 3;
-  const client = new OpenAI({
-    baseURL: opts.baseUrl,
-    // Ollama and most self-hosted servers need no key, but the SDK insists on one.
-    apiKey: opts.apiKey ?? 'not-needed',
-    timeout: opts.timeoutMs,
-    maxRetries,
-  });
+  // Ollama and most self-hosted servers need neither a key nor, with the SDK's default URL, a base URL.
+  const client = createAIClient({ baseUrl: opts.baseUrl, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, maxRetries, required: false });
   let dimensions = opts.dimensions ?? 0;
   let probing: Promise<void> | undefined;
 
@@ -44,22 +40,21 @@ export function createOpenAIEmbedder(opts: OpenAIEmbedderOptions): Embedder {
 
   function toUnavailable(error: unknown): UnavailableError {
     const attempts = `after ${maxRetries + 1} attempt(s)`;
-    if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      return fail(`timed out (${opts.timeoutMs} ms per attempt) ${attempts}`, { cause: error });
+    const fault = classifyAIError(error);
+    switch (fault.kind) {
+      case 'timeout':
+        return fail(`timed out (${opts.timeoutMs} ms per attempt) ${attempts}`, { cause: error });
+      case 'unreachable':
+        return fail(`is ${fault.detail} ${attempts}`, { cause: error });
+      case 'http':
+        // Only overload and server faults heal by themselves; 400/401/404 mean a wrong setting.
+        return fail(fault.retryable ? fault.detail.replace(/^answered HTTP (\d+)/, `answered HTTP $1 ${attempts}`) : fault.detail, {
+          cause: error,
+          retryable: fault.retryable,
+        });
+      default:
+        return fail(`failed: ${fault.detail}`, { cause: error });
     }
-    if (error instanceof OpenAI.APIConnectionError) {
-      const cause = error.cause ? `: ${errorMessage(error.cause)}` : '';
-      return fail(`is unreachable ${attempts}${cause}`, { cause: error });
-    }
-    if (error instanceof OpenAI.APIError) {
-      const status = error.status ?? 0;
-      const body = error.error as { message?: unknown } | undefined;
-      const message = typeof body?.message === 'string' ? body.message : error.message;
-      // Only overload and server faults heal by themselves; 400/401/404 mean a wrong setting.
-      const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-      return fail(`answered HTTP ${status}${retryable ? ` ${attempts}` : ''}: ${message}`, { cause: error, retryable });
-    }
-    return fail(`failed: ${errorMessage(error)}`, { cause: error });
   }
 
   async function request(batch: string[]): Promise<number[][]> {

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type OpenAI from 'openai';
-import { APIError } from 'openai';
-import type { ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import { z } from 'zod';
+import { askForJson, createAIClient, type Checked } from '../ai/index.js';
 import { ProcessingError } from '../errors.js';
-import { aiFailure, createAIClient } from './transcribe.js';
 import { AnalyzedExerciseSchema, type AnalysisInput, type AnalyzedExercise } from './types.js';
 
 export interface AnalyzeOptions {
@@ -57,55 +55,26 @@ If no exercise is shown, answer {"exercises": []}.`;
  * a missing field or stray prose when told.
  */
 export async function analyzeWithAI(input: AnalysisInput, opts: AnalyzeOptions): Promise<AnalyzedExercise[]> {
-  const client = createAIClient(opts);
-  const messages: ChatCompletionMessageParam[] = [
-    { role: 'system', content: SYSTEM_PROMPT },
-    { role: 'user', content: await buildUserContent(input, opts.maxFrames ?? DEFAULT_MAX_FRAMES) },
-  ];
-
-  let problem = '';
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const content = await complete(client, opts.model, messages);
-    const parsed = parseAnalysis(content, input.duration);
-    if (parsed.ok) {
-      if (parsed.exercises.length === 0) {
-        throw new ProcessingError('AI analysis found nothing recognisable as an exercise in this video', { retryable: false });
-      }
-      return parsed.exercises;
-    }
-    problem = parsed.problem;
-    messages.push(
-      { role: 'assistant', content: content || '(empty)' },
-      {
-        role: 'user',
-        content: `Your answer could not be used: ${problem}. Reply again with ONLY the JSON object {"exercises": [...]} in exactly the shape described, every field present.`,
-      },
-    );
+  const answer = await askForJson(createAIClient(opts), {
+    model: opts.model,
+    what: 'AI analysis',
+    temperature: 0.2,
+    messages: [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: await buildUserContent(input, opts.maxFrames ?? DEFAULT_MAX_FRAMES) },
+    ],
+    check: (content): Checked<AnalyzedExercise[]> => {
+      const parsed = parseAnalysis(content, input.duration);
+      return parsed.ok ? { ok: true, value: parsed.exercises } : parsed;
+    },
+    retryPrompt: (problem) =>
+      `Your answer could not be used: ${problem}. Reply again with ONLY the JSON object {"exercises": [...]} in exactly the shape described, every field present.`,
+  });
+  if (!answer.ok) throw new ProcessingError(`AI analysis returned invalid output: ${answer.problem}`, { retryable: false });
+  if (answer.value.length === 0) {
+    throw new ProcessingError('AI analysis found nothing recognisable as an exercise in this video', { retryable: false });
   }
-  throw new ProcessingError(`AI analysis returned invalid output: ${problem}`, { retryable: false });
-}
-
-async function complete(client: OpenAI, model: string, messages: ChatCompletionMessageParam[]): Promise<string> {
-  try {
-    const response = await client.chat.completions.create({
-      model,
-      messages,
-      response_format: { type: 'json_object' },
-      temperature: 0.2,
-    });
-    return response.choices[0]?.message?.content ?? '';
-  } catch (error) {
-    // Some OpenAI-compatible servers reject JSON mode; the prompt already demands JSON, so try without it.
-    if (error instanceof APIError && error.status === 400 && /response_format|json_object/i.test(error.message)) {
-      try {
-        const response = await client.chat.completions.create({ model, messages, temperature: 0.2 });
-        return response.choices[0]?.message?.content ?? '';
-      } catch (retryError) {
-        throw aiFailure(retryError, 'AI analysis');
-      }
-    }
-    throw aiFailure(error, 'AI analysis');
-  }
+  return answer.value;
 }
 
 async function buildUserContent(input: AnalysisInput, maxFrames: number): Promise<ChatCompletionContentPart[]> {

@@ -13,7 +13,7 @@ import { analyzeOffline } from './offline-analyzer.js';
 import { probeVideo, type VideoInfo } from './probe.js';
 import { assertFetchable, type FetchPolicy } from './resolve.js';
 import { cuesToTranscript, parseSubtitles } from './subtitles.js';
-import { transcribeAudio } from './transcribe.js';
+import { transcribeAudio } from '../ai/transcribe.js';
 import { unratedExercise, type AnalysisInput, type AnalyzedExercise, type DownloadResult, type MediaItem } from './types.js';
 
 /**

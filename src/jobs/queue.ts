@@ -1,6 +1,8 @@
-import { NotFoundError, ValidationError } from '../errors.js';
+import { LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
+import { toIso, toIsoOrNull } from '../database/time.js';
 import { isUuid } from '../database/validate.js';
+import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
 /**
  * The durable job store in PostgreSQL (the same SQL on PGlite and on a server). The seed's
@@ -36,7 +38,6 @@ export interface CreateJobInput {
 const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, progress_step, progress_percent, attempts,
   max_attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
 
-const iso = (v: unknown) => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
 const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v as Record<string, unknown> | null) ?? null));
 
 export function mapJobRow(row: Record<string, unknown>): Job {
@@ -51,10 +52,10 @@ export function mapJobRow(row: Record<string, unknown>): Job {
     attempts: Number(row.attempts),
     max_attempts: Number(row.max_attempts),
     cancel_requested: Boolean(row.cancel_requested),
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
+    created_at: toIso(row.created_at),
+    updated_at: toIso(row.updated_at),
+    started_at: toIsoOrNull(row.started_at),
+    finished_at: toIsoOrNull(row.finished_at),
   };
 }
 
@@ -93,8 +94,8 @@ export async function listJobs(
   db: Queryable,
   options: { status?: JobStatus; limit?: number; offset?: number } = {},
 ): Promise<Job[]> {
-  const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit', 'must be an integer from 1 to 500');
+  const limit = options.limit ?? JOBS_DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > JOBS_MAX_LIMIT) throw new ValidationError('limit', `must be an integer from 1 to ${JOBS_MAX_LIMIT}`);
   if (options.status && !JOB_STATUSES.includes(options.status)) {
     throw new ValidationError('status', `must be one of ${JOB_STATUSES.join(', ')}`);
   }
@@ -210,12 +211,6 @@ export async function completeJob(tx: Queryable, id: string, workerId: string, r
     [id, workerId, JSON.stringify(result)],
   );
   if (!rows[0]) throw new LeaseLostError(id);
-}
-
-export class LeaseLostError extends Error {
-  constructor(readonly jobId: string) {
-    super(`Job ${jobId} is no longer owned by this worker (its lease expired or it was cancelled)`);
-  }
 }
 
 /** A failed attempt: retried after `retryInSeconds` while attempts remain, else failed for good. */

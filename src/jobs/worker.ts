@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Db, Queryable } from '../database/db.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, CancelledError, errorMessage, LeaseLostError, ShutdownError } from '../errors.js';
 import { logger } from '../logger.js';
-import { claimJob, completeJob, failExhaustedJobs, failJob, heartbeat, LeaseLostError, pruneJobs, releaseJob, type Job } from './queue.js';
+import { claimJob, completeJob, failExhaustedJobs, failJob, heartbeat, pruneJobs, releaseJob, type Job } from './queue.js';
 
 /**
  * The worker: claims jobs, runs exactly one handler per job type, renews its lease while the
@@ -31,12 +31,6 @@ export interface WorkerOptions {
   retryBaseSeconds?: number;
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super('Cancelled');
-  }
-}
-
 export function retryDelaySeconds(attempt: number, base: number): number {
   return Math.min(600, base * 2 ** Math.max(0, attempt - 1));
 }
@@ -46,7 +40,8 @@ export class Worker {
   private running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private wake: (() => void) | null = null;
+  /** One wake-up per sleeping loop: notify() and stop() must reach every idle loop, not the last one to sleep. */
+  private readonly sleepers = new Set<() => void>();
   private lastPrune = 0;
 
   constructor(
@@ -65,9 +60,14 @@ export class Worker {
     logger.info({ worker: this.id, concurrency: this.options.concurrency }, 'worker started');
   }
 
+  /** How many loops are waiting for work (sleeping until the next poll or a notify()). */
+  get idleLoops(): number {
+    return this.sleepers.size;
+  }
+
   /** Looks for work now instead of at the next poll (after a job was queued in this process). */
   notify(): void {
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
   }
 
   /**
@@ -80,7 +80,7 @@ export class Worker {
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
     if (timedOut) {
-      for (const [, r] of this.running) r.controller.abort(new Error('shutdown'));
+      for (const [, r] of this.running) r.controller.abort(new ShutdownError());
       await all;
     }
     await Promise.all(this.loops);
@@ -89,14 +89,14 @@ export class Worker {
 
   private async sleep(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
     });
-    this.wake = null;
   }
 
   private async loop(): Promise<void> {
@@ -141,7 +141,7 @@ export class Worker {
       if (!state.owned) controller.abort(new LeaseLostError(job.id));
       else if (state.cancelRequested) controller.abort(new CancelledError());
     };
-    const timer = setInterval(() => beat().catch((err) => log.warn({ err }, 'lease renewal failed')), (lease * 1000) / 3);
+    const timer = setInterval(() => void beat().catch((err: unknown) => log.warn({ err }, 'lease renewal failed')), (lease * 1000) / 3);
     const ctx: JobContext = {
       workerId: this.id,
       signal: controller.signal,
@@ -178,7 +178,7 @@ export class Worker {
         log.warn('lease lost; another worker owns the job now');
         return;
       }
-      if (reason instanceof Error && reason.message === 'shutdown') {
+      if (reason instanceof ShutdownError) {
         await releaseJob(this.db, job.id, this.id);
         log.info('job handed back to the queue at shutdown');
         return;
@@ -191,7 +191,8 @@ export class Worker {
       const retryable = original instanceof AppError ? original.retryable : true;
       const delay = retryable ? retryDelaySeconds(job.attempts, this.options.retryBaseSeconds ?? 5) : null;
       const updated = await failJob(this.db, job.id, this.id, errorMessage(original), delay);
-      log.warn({ err: original, retryInSeconds: updated?.status === 'pending' ? delay : null }, 'job attempt failed');
+      const code = original instanceof AppError ? original.code : undefined;
+      log.warn({ err: original, code, retryInSeconds: updated?.status === 'pending' ? delay : null }, 'job attempt failed');
     } catch (error) {
       log.error({ err: error }, 'could not record the job outcome; its lease will expire and it will run again');
     }

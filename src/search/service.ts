@@ -5,6 +5,7 @@ import type { Exercise, ExerciseFilters } from '../database/types.js';
 import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError } from '../errors.js';
+import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 import type { CollectionInfo, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
 import { buildExerciseChunk } from './chunk.js';
 import { rankFulltext } from './fulltext.js';
@@ -57,8 +58,7 @@ export interface ReindexResult {
   reset: boolean;
 }
 
-export const MAX_QUERY_LENGTH = 1000;
-export const MAX_LIMIT = 100;
+export { MAX_QUERY_LENGTH, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 
 /**
  * Fusion weights: the vector side carries the vocabulary's concepts (muscle, equipment, level)
@@ -81,17 +81,17 @@ const limit = z.number().int('must be an integer').min(1, `must be from 1 to ${M
 
 const similarSchema = z
   .object({
-    limit: limit.default(10),
+    limit: limit.default(SEARCH_DEFAULT_LIMIT),
     scoreThreshold: z.number().min(-1, 'must be from -1 to 1').max(1, 'must be from -1 to 1').optional(),
     filters: filtersSchema.optional(),
   })
   .strict();
 
-const hybridSchema = z.object({ limit: limit.default(20), filters: filtersSchema.optional() }).strict();
+const hybridSchema = z.object({ limit: limit.default(SEARCH_DEFAULT_LIMIT), filters: filtersSchema.optional() }).strict();
 
 const diverseSchema = z
   .object({
-    count: limit.default(10),
+    count: limit.default(SEARCH_DEFAULT_LIMIT),
     candidates: z.number().int().min(1).max(500, 'must be at most 500').optional(),
     diversity: z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.3),
     maxPerSource: z.number().int().min(1).optional(),

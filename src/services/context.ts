@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { initDatabase, type Db } from '../database/index.js';
+import { initDatabase, openDatabase, runMigrations, type Db, type MigrationResult } from '../database/index.js';
 import { UnavailableError } from '../errors.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
 import type { FetchPolicy } from '../ingest/resolve.js';
@@ -73,5 +73,15 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
   } catch (error) {
     await db.close();
     throw error;
+  }
+}
+
+/** Applies pending migrations and closes the database again (the `migrate` command). */
+export async function migrateDatabase(config: Config): Promise<MigrationResult> {
+  const db = await openDatabase(config);
+  try {
+    return await runMigrations(db);
+  } finally {
+    await db.close();
   }
 }

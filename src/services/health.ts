@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import type { Config } from '../config.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, UnavailableError } from '../errors.js';
+import { countLibrary } from '../database/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -84,9 +85,9 @@ async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
   const database: HealthReport['database'] = { ok: false, exercises: 0, error: null };
   try {
-    const rows = await withTimeout(ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises'), 'database');
+    const counts = await withTimeout(countLibrary(ctx.db), 'database');
     database.ok = true;
-    database.exercises = Number(rows[0]?.n ?? 0);
+    database.exercises = counts.exercises;
   } catch (error) {
     database.error = (error as Error).message;
   }
@@ -119,4 +120,10 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
       description: configured ? `analysis model ${ai.analysisModel}` : 'no AI model configured: offline analyzer and stories in use',
     },
   };
+}
+
+/** A worker without ffmpeg would fail every job: refuse to start instead, naming the setting. */
+export async function assertToolsRun(config: Config): Promise<void> {
+  const tools = await checkTools(config.media);
+  if (!tools.ok) throw new UnavailableError(tools.reason!, { retryable: false });
 }

@@ -12,7 +12,11 @@ import type {
   WorkoutRoutine,
 } from '../database/index.js';
 import type { Queryable } from '../database/db.js';
+export type { ExerciseFilters };
+export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
+export { MAX_BULK_IDS };
 import { NotFoundError, ValidationError } from '../errors.js';
+import { MAX_BULK_IDS } from '../limits.js';
 import { buildExerciseChunk } from '../search/chunk.js';
 import type { AppContext } from './context.js';
 
@@ -46,7 +50,6 @@ export function getExercisesByUrl(ctx: AppContext, url: string): Promise<Exercis
   return store.getExercisesByUrl(ctx.db, url);
 }
 
-export const MAX_BULK_IDS = 500;
 
 export function getExercisesByIds(ctx: AppContext, ids: readonly string[]): Promise<Exercise[]> {
   if (ids.length > MAX_BULK_IDS) throw new ValidationError('exercise_ids', `must hold at most ${MAX_BULK_IDS} ids`);

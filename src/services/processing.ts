@@ -5,10 +5,11 @@ import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-f
 import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
 import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
 import { assertFetchable } from '../ingest/resolve.js';
-import { completeJob, createJob, getJobStatus, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
+import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import type { AppContext } from './context.js';
+import { waitForJob } from './jobs.js';
 import { embedForStore, writeExercises } from './library.js';
 
 /**
@@ -106,17 +107,6 @@ function resultFromExercises(exercises: Exercise[], seconds: number, existing: b
     processing_time: seconds,
     existing,
   };
-}
-
-/** Polls until the job finishes or the timeout passes. */
-export async function waitForJob(ctx: AppContext, id: string, timeoutMs: number): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJobStatus(ctx.db, id);
-    if (!job) throw new ProcessingError(`Job ${id} disappeared`);
-    if (job.status === 'done' || job.status === 'failed' || Date.now() >= deadline || ctx.closing) return job;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**

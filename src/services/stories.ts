@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { UnavailableError } from '../errors.js';
-import { aiFailure, createAIClient } from '../ingest/transcribe.js';
-import { logger } from '../logger.js';
+import { UnavailableError, errorMessage } from '../errors.js';
+import { askForJson, checkWithSchema, createAIClient } from '../ai/index.js';
 import { getConcept, matchConcepts } from '../search/vocabulary.js';
 import type { AppContext } from './context.js';
 
@@ -37,38 +36,24 @@ export async function generateStories(ctx: AppContext, prompt: string, count: nu
 
 async function storiesFromAI(prompt: string, count: number, ctx: AppContext): Promise<string[]> {
   const { ai } = ctx.config;
-  const client = createAIClient({ baseUrl: ai.baseUrl, apiKey: ai.apiKey, timeoutMs: ai.timeoutMs });
-  let lastProblem = '';
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let content: string;
-    try {
-      const answer = await client.chat.completions.create({
-        model: ai.storyModel!,
-        response_format: { type: 'json_object' },
-        messages: [
-          { role: 'system', content: STORY_SYSTEM_PROMPT },
-          { role: 'user', content: `Write ${count} paragraphs.\n\nUser: ${prompt}${lastProblem ? `\n\nYour previous answer was invalid: ${lastProblem}` : ''}` },
-        ],
-      });
-      content = answer.choices[0]?.message?.content ?? '';
-    } catch (error) {
-      const failure = aiFailure(error, 'Story generation');
-      throw new UnavailableError(failure.message, { cause: error });
-    }
-    const parsed = answerSchema.safeParse(safeJson(content.replace(/^```(?:json)?\s*|\s*```$/g, '')));
-    if (parsed.success) return parsed.data.stories.slice(0, count);
-    lastProblem = parsed.error.issues[0]?.message ?? 'not the requested JSON';
-    logger.warn({ problem: lastProblem }, 'story model answered invalid JSON; asking once more');
-  }
-  throw new UnavailableError(`Story generation failed: the AI model answered invalid output (${lastProblem})`);
-}
-
-function safeJson(text: string): unknown {
+  let answer;
   try {
-    return JSON.parse(text);
-  } catch {
-    return null;
+    answer = await askForJson(createAIClient({ baseUrl: ai.baseUrl, apiKey: ai.apiKey, timeoutMs: ai.timeoutMs }), {
+      model: ai.storyModel!,
+      what: 'Story generation',
+      messages: [
+        { role: 'system', content: STORY_SYSTEM_PROMPT },
+        { role: 'user', content: `Write ${count} paragraphs.\n\nUser: ${prompt}` },
+      ],
+      check: checkWithSchema(answerSchema),
+      retryPrompt: (problem) => `Your previous answer was invalid: ${problem}. Answer with ONLY the JSON object {"stories": [string, ...]}.`,
+    });
+  } catch (error) {
+    // A request, not a job: the provider being down or refusing is a 503 for the caller.
+    throw new UnavailableError(errorMessage(error), { cause: error });
   }
+  if (!answer.ok) throw new UnavailableError(`Story generation failed: the AI model answered invalid output (${answer.problem})`);
+  return answer.value.stories.slice(0, count);
 }
 
 type Kind = 'pain' | 'goal' | 'constraint' | 'context';

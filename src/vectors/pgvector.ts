@@ -263,7 +263,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const base = { name: COLLECTION_NAME, vector_size: dimensions, distance: 'Cosine' as const, model, index: 'hnsw' as const };
     if (!state.available) return { ...base, vectors_count: 0, status: 'unavailable', message: state.reason };
     if (state.needsReindex) {
-      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${EMBEDDINGS_TABLE}`).catch(() => [{ n: 0 }]);
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${EMBEDDINGS_TABLE}`);
       return { ...base, vectors_count: row?.n ?? 0, status: 'needs_reindex', ...(state.message ? { message: state.message } : {}) };
     }
     const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${EMBEDDINGS_TABLE}`);

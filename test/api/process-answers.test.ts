@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -30,8 +30,7 @@ describe.each(BACKENDS)('what POST /process answers on %s', (backend) => {
     let s: TestServer;
     beforeAll(async () => {
       s = await startTestServer(backend, { JOB_MAX_ATTEMPTS: '1' });
-      s.ctx.worker = createWorker(s.ctx, 1);
-      s.ctx.worker.start();
+      startWorker(s.ctx, 1);
     }, 120_000);
     afterAll(async () => {
       await s?.close();

@@ -108,11 +108,14 @@ describe('processing over HTTP with the embedded default', () => {
   it('graceful shutdown hands a running job back to the queue', async () => {
     const res = await post({ url: `${mediaUrl}/slow.mp4`, background: true });
     const id = res.body.job_id as string;
+    let seen: any = null;
     for (let i = 0; i < 200; i++) {
-      const s: any = await (await fetch(`${server.url}/api/v1/job-status/${id}`)).json();
-      if (s.progress.step === 'downloading') break;
+      seen = await (await fetch(`${server.url}/api/v1/job-status/${id}`)).json();
+      if (seen.progress.step === 'downloading') break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    // The precondition: the job really runs when the shutdown comes (else "pending" proves nothing).
+    expect(seen).toMatchObject({ status: 'in_progress', attempts: 1, progress: { step: 'downloading' } });
     await server.stop(200);
     const db = await openPglite({ dataDir: path.join(dataDir, 'db') });
     try {

@@ -30,32 +30,41 @@ function cli(dataDir: string, args: string[], env: Record<string, string> = {}):
 }
 
 // Each step starts real processes that open the embedded database from disk: slow on a busy machine.
+// Every test stands alone (`-t`): the catalogue is imported once, before all of them.
 describe('the fitness-builder command line on the embedded database', { timeout: 300_000 }, () => {
   let dataDir: string;
-  beforeAll(() => {
+  let firstImport: Run;
+  beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cli-'));
-  });
+    firstImport = await cli(dataDir, ['import', CATALOGUE]);
+    expect(firstImport.code, firstImport.stderr).toBe(0);
+  }, 300_000);
   afterAll(() => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('migrates, then reports the database up to date', async () => {
-    const first = await cli(dataDir, ['migrate']);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/applied 0001_exercises_and_routines/);
-    const again = await cli(dataDir, ['--json', 'migrate']);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [] });
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-cli-migrate-'));
+    try {
+      const first = await cli(fresh, ['migrate']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/applied 0001_exercises_and_routines/);
+      const again = await cli(fresh, ['--json', 'migrate']);
+      expect(JSON.parse(again.stdout)).toMatchObject({ applied: [] });
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
-  it('imports the 873-exercise catalogue idempotently', async () => {
-    const first = await cli(dataDir, ['--json', 'import', CATALOGUE]);
-    expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ total: 873, inserted: 873, skipped: 0 });
-    const second = await cli(dataDir, ['import', CATALOGUE]);
+  it('imports the 873-exercise catalogue idempotently, with plain progress lines off a terminal', async () => {
+    expect(firstImport.stdout).toMatch(/imported 873 of 873 exercises \(0 already present\)/);
+    const lines = firstImport.stderr.split('\n').filter((l) => l.startsWith('import: '));
+    expect(lines[0]).toBe('import: 0/873');
+    expect(lines.at(-1)).toBe('import: 873/873');
+    for (const line of lines) expect(line).toMatch(/^import: \d+\/873$/);
+    const second = await cli(dataDir, ['--json', 'import', CATALOGUE]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/imported 0 of 873 exercises \(873 already present\)/);
-    // plain progress lines when not on a terminal
-    expect(second.stderr).toMatch(/import: 0\/0|import: /);
+    expect(JSON.parse(second.stdout)).toMatchObject({ total: 873, inserted: 0, skipped: 873 });
     const stats = JSON.parse((await cli(dataDir, ['stats'])).stdout);
     expect(stats).toMatchObject({ total_exercises: 873, unique_urls: 0 });
     expect(stats.by_category).toMatchObject({ strength: 581, stretching: 123 });
@@ -92,6 +101,17 @@ describe('the fitness-builder command line on the embedded database', { timeout:
     const usage = await cli(dataDir, ['search', 'x', '--limit', '500']);
     expect(usage.code).not.toBe(0);
     expect(usage.stderr).toMatch(/limit must be an integer from 1 to 100/);
+  });
+
+  it('lists jobs and reports a missing one as not found (exit 3), as the API answers 404', async () => {
+    const listed = await cli(dataDir, ['--json', 'jobs', 'list']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    const missing = await cli(dataDir, ['jobs', 'show', '00000000-0000-4000-8000-000000000000']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/Job not found/);
+    const notUuid = await cli(dataDir, ['jobs', 'show', 'nope']);
+    expect(notUuid.code).toBe(3);
   });
 
   it('refuses to open a data folder another process holds', async () => {

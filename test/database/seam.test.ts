@@ -22,7 +22,7 @@ describe.each(BACKENDS)('the database seam on %s', (backend) => {
   });
 
   it('rolls a transaction back entirely when its function throws', async () => {
-    await t.db.exec('CREATE TABLE seam_probe (n int)');
+    await t.db.exec('CREATE TABLE IF NOT EXISTS seam_probe (n int)');
     await expect(
       t.db.transaction(async (tx) => {
         await tx.query('INSERT INTO seam_probe VALUES (1)');
@@ -34,7 +34,43 @@ describe.each(BACKENDS)('the database seam on %s', (backend) => {
     await t.db.exec('DROP TABLE seam_probe');
   });
 
-  it('says how many rows a write transaction should hold', () => {
-    expect(t.db.writeBatchSize).toBe(backend === 'pglite' ? 16 : 200);
+  it('keeps concurrent transactions apart: each sees its own writes, a failed one leaves nothing', async () => {
+    await t.db.exec('CREATE TABLE IF NOT EXISTS seam_concurrent (who text, n int)');
+    try {
+      await t.db.exec('DELETE FROM seam_concurrent');
+      const run = (who: string, fail = false) =>
+        t.db.transaction(async (tx) => {
+          for (let n = 0; n < 5; n++) {
+            await tx.query('INSERT INTO seam_concurrent VALUES ($1, $2)', [who, n]);
+            await new Promise((r) => setTimeout(r, 1));
+          }
+          if (fail) throw new Error(`${who} fails`);
+          return tx.query<{ n: number }>('SELECT count(*)::int AS n FROM seam_concurrent WHERE who = $1', [who]);
+        });
+      const [a, b, c] = await Promise.allSettled([run('a'), run('b', true), run('c')]);
+      expect(a).toEqual({ status: 'fulfilled', value: [{ n: 5 }] });
+      expect(b).toMatchObject({ status: 'rejected', reason: { message: 'b fails' } });
+      expect(c).toEqual({ status: 'fulfilled', value: [{ n: 5 }] });
+      expect(await t.db.query('SELECT who, count(*)::int AS n FROM seam_concurrent GROUP BY who ORDER BY who')).toEqual([
+        { who: 'a', n: 5 },
+        { who: 'c', n: 5 },
+      ]);
+    } finally {
+      await t.db.exec('DROP TABLE seam_concurrent');
+    }
+  });
+
+  it('commits a whole write batch of writeBatchSize rows in one transaction', async () => {
+    await t.db.exec('CREATE TABLE IF NOT EXISTS seam_batch (n int)');
+    try {
+      const size = t.db.writeBatchSize;
+      expect(size).toBeGreaterThan(0);
+      await t.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO seam_batch SELECT generate_series(1, $1::int)', [size]);
+      });
+      expect(await t.db.query('SELECT count(*)::int AS n FROM seam_batch')).toEqual([{ n: size }]);
+    } finally {
+      await t.db.exec('DROP TABLE seam_batch');
+    }
   });
 });

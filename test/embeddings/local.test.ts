@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalEmbedder } from '../../src/embeddings/local.js';
+import { createLocalEmbedder, LOCAL_RUNTIME_PACKAGE } from '../../src/embeddings/local.js';
 import { UnavailableError } from '../../src/errors.js';
 import { makeTinyModel, type TinyModel } from '../fixtures/make-tiny-model.js';
 
@@ -76,5 +76,21 @@ describe('createLocalEmbedder', () => {
     makeTinyModel(tiny.root, 'Xenova/all-MiniLM-L6-v2');
     await e.init();
     expect(e.dimensions).toBe(tiny.dim);
+  });
+
+  it('names the optional package when transformers.js is not installed (exit 5 / 503)', async () => {
+    const absent = '@huggingface/transformers-not-installed';
+    const e = createLocalEmbedder({
+      model: tiny.name,
+      modelPath: tiny.root,
+      cacheDir: path.join(tmp, 'cache'),
+      batchSize: 2,
+      importRuntime: () => import(absent) as Promise<typeof import('@huggingface/transformers')>,
+    });
+    const error = await e.init().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain(`needs the optional package ${LOCAL_RUNTIME_PACKAGE}`);
+    expect((error as Error).message).toContain('npm install');
+    expect((error as UnavailableError).retryable).toBe(false);
   });
 });

@@ -42,7 +42,8 @@ export async function startFakeOpenAI(handlers: Record<string, FakeHandler> = {}
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
+    req.on('end', () => void answerRequest());
+    async function answerRequest(): Promise<void> {
       const raw = Buffer.concat(chunks);
       const pathname = new URL(req.url ?? '/', 'http://x').pathname;
       let body: unknown = raw;
@@ -76,7 +77,7 @@ export async function startFakeOpenAI(handlers: Record<string, FakeHandler> = {}
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: String(error) } }));
       }
-    });
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

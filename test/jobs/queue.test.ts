@@ -65,10 +65,11 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   it('claims each job once; an expired lease is claimed again; completion needs the lease', async () => {
     const { job } = await createJob(t.db, { type: 'p' });
-    const first = await claimJob(t.db, 'w1', 0.2, ['p']);
+    const first = await claimJob(t.db, 'w1', 30, ['p']);
     expect(first!.id).toBe(job.id);
     expect(await claimJob(t.db, 'w2', 30, ['p'])).toBeNull();
-    await new Promise((r) => setTimeout(r, 300));
+    // The lease runs out (set in the past rather than slept for: no race with a busy machine).
+    await t.db.query(`UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1`, [job.id]);
     const second = await claimJob(t.db, 'w2', 30, ['p']);
     expect(second).toMatchObject({ id: job.id, attempts: 2 });
     await expect(t.db.transaction((tx) => completeJob(tx, job.id, 'w1', {}))).rejects.toThrow(/no longer owned/);
@@ -181,6 +182,46 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     await startedP;
     await worker.stop(50);
     expect(await getJobStatus(t.db, job.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('notify() wakes every idle loop, so concurrent jobs start together', async () => {
+    // A poll interval far beyond the test timeout: only notify() can start these jobs.
+    let started = 0;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const worker = new Worker(t.db, {
+      concurrency: 3,
+      leaseSeconds: 30,
+      pollIntervalMs: 600_000,
+      handlers: {
+        together: async () => {
+          started++;
+          await released;
+          return {};
+        },
+      },
+    });
+    worker.start();
+    await until(async () => worker.idleLoops === 3);
+    for (let i = 0; i < 3; i++) await createJob(t.db, { type: 'together' });
+    worker.notify();
+    try {
+      await until(async () => started === 3);
+    } finally {
+      release();
+    }
+    await until(async () => (await countJobsByStatus(t.db)).done === 3);
+    await worker.stop();
+    expect(started).toBe(3);
+  });
+
+  it('stop() wakes every sleeping loop instead of waiting for their next poll', async () => {
+    const worker = new Worker(t.db, { concurrency: 4, leaseSeconds: 30, pollIntervalMs: 600_000, handlers: { none: async () => ({}) } });
+    worker.start();
+    await until(async () => worker.idleLoops === 4);
+    // With one wake-up slot, three loops slept on for ten minutes and this outlived the test timeout.
+    await worker.stop();
+    expect(worker.idleLoops).toBe(0);
   });
 
   it('prunes finished jobs past the retention', async () => {

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExerciseById, getExercisesByUrl } from '../../src/database/index.js';
 import { BadRequestError } from '../../src/errors.js';
 import { getJobStatus, type Job } from '../../src/jobs/index.js';
 import { deleteExercise } from '../../src/services/library.js';
-import { processUrl, submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { processUrl, submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -65,8 +66,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
       },
     });
     t = await createTestContext(backend, { OPENAI_BASE_URL: ai.baseUrl, OPENAI_API_KEY: 'test', ANALYSIS_MODEL: 'fake-vision', JOB_LEASE_SECONDS: '30' });
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
   }, 120_000);
 
   afterAll(async () => {
@@ -80,11 +80,14 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
     aiMode = 'good';
   });
 
-  /** The job is marked done inside the store transaction; its temp folder goes right after. */
+  /**
+   * The job is marked done inside the store transaction and its temp folder goes right after, in
+   * the handler: once the worker holds no job, whatever is left stays left.
+   */
   const tempLeft = async () => {
-    const list = () => (fs.existsSync(t.config.tempDir) ? fs.readdirSync(t.config.tempDir) : []);
-    for (let i = 0; i < 50 && list().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    return list();
+    for (let i = 0; i < 600 && t.ctx.worker!.activeJobs.length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(t.ctx.worker!.activeJobs).toEqual([]);
+    return fs.existsSync(t.config.tempDir) ? fs.readdirSync(t.config.tempDir) : [];
   };
   const clipFiles = () => fs.readdirSync(t.config.clipsDir).filter((f) => !f.startsWith('.'));
 
@@ -152,7 +155,12 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
 
   it('a forced re-run that fails keeps the old exercises', async () => {
     const url = media.url('short.mp4');
+    // Stands alone: the URL is processed here unless an earlier test already did.
+    if ((await getExercisesByUrl(t.ctx.db, url)).length === 0) {
+      await processUrl(t.ctx, { url, exercises: [{ name: 'Lunge', start_time: 0.5, end_time: 2.5 }] });
+    }
     const before = await getExercisesByUrl(t.ctx.db, url);
+    expect(before.length).toBeGreaterThan(0);
     await expect(processUrl(t.ctx, { url, force: true, exercises: [{ name: 'Too late', start_time: 50, end_time: 60 }] })).rejects.toThrow(
       /^Processing failed: exercises\.0 \("Too late"\) starts at 50 s, at or after the end of the video/,
     );
@@ -178,8 +186,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
 
     const small = await createTestContext(backend, { MAX_DOWNLOAD_BYTES: '2048' });
     try {
-      small.ctx.worker = createWorker(small.ctx, 1);
-      small.ctx.worker.start();
+      startWorker(small.ctx, 1);
       const big = await submitUrl(small.ctx, { url: media.url('workout.mp4') });
       const done = await waitForJob(small.ctx, big.job.id, 30_000);
       expect(done.status).toBe('failed');

@@ -46,20 +46,25 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
   let t: TestDb;
   let service: SearchService;
   let embedder: ReturnType<typeof flaky>;
+  let index: ReturnType<typeof createPgvectorIndex>;
   let rows: Exercise[];
   const names = (items: { exercise: Exercise }[]) => items.map((i) => i.exercise.exercise_name);
 
   beforeAll(async () => {
     t = await openTestDb(backend);
     embedder = flaky(createOfflineEmbedder());
-    const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
+    index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
     service = createSearchService({ db: t.db, embedder, index });
     expect(await service.initVectorStore()).toMatchObject({ available: true, needsReindex: false });
     rows = await storeExercises(t.db, LIBRARY);
+    // Every test starts from an embedded library, so each passes alone.
+    await service.reindex();
   });
   afterAll(async () => t?.close());
 
   it('reindexes resumably, batch by batch, after a provider failure', async () => {
+    await index.delete(rows.map((r) => r.id));
+    expect((await service.getCollectionInfo()).vectors_count).toBe(0);
     embedder.failAfter = embedder.calls + 2;
     const progress: number[] = [];
     await expect(service.reindex({ batchSize: 3, onProgress: (p) => progress.push(p.done) })).rejects.toBeInstanceOf(UnavailableError);

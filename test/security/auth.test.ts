@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { bearerToken } from '../../src/api/server.js';
 import { ProcessingError, publicReason, UnavailableError, ValidationError } from '../../src/errors.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -58,8 +58,7 @@ describe.each(BACKENDS)('with API_KEY set on %s', (backend) => {
     fs.writeFileSync(path.join(dir, 'broken.mp4'), bytes.subarray(0, Math.floor(bytes.length / 3)));
     media = await startMediaServer(dir);
     s = await startTestServer(backend, { API_KEY: KEY, JOB_MAX_ATTEMPTS: '1', SYNC_PROCESS_TIMEOUT_SECONDS: '120' });
-    s.ctx.worker = createWorker(s.ctx, 1);
-    s.ctx.worker.start();
+    startWorker(s.ctx, 1);
   }, 120_000);
   afterAll(async () => {
     await s?.close();

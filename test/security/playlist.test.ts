@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExercisesByUrl } from '../../src/database/index.js';
 import { cutClip } from '../../src/ingest/encode.js';
 import { probeVideo } from '../../src/ingest/probe.js';
-import { submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -107,8 +108,7 @@ describe.each(BACKENDS)('a job for a playlist served as video/mp4 on %s', (backe
   let t: TestContext;
   beforeAll(async () => {
     t = await createTestContext(backend);
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
   }, 120_000);
   afterAll(async () => {
     await t?.close();

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExercisesByUrl } from '../../src/database/index.js';
 import { PrivateAddressError } from '../../src/errors.js';
 import { downloadMedia } from '../../src/ingest/download.js';
 import { downloadWithYtDlp } from '../../src/ingest/ytdlp.js';
-import { submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -110,8 +111,7 @@ describe.each(BACKENDS)('a job on %s', (backend) => {
   let t: TestContext;
   beforeAll(async () => {
     t = await createTestContext(backend, { ALLOW_PRIVATE_URLS: 'false' });
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
   }, 120_000);
   afterAll(async () => {
     await t?.close();

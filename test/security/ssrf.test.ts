@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../../src/api/index.js';
+import { startWorker } from '../../src/services/worker.js';
 import { getExercisesByUrl } from '../../src/database/index.js';
 import { BadRequestError, PrivateAddressError } from '../../src/errors.js';
 import { downloadMedia } from '../../src/ingest/download.js';
 import { assertFetchable, embeddedIPv4s, isPrivateAddress } from '../../src/ingest/resolve.js';
-import { submitUrl, waitForJob } from '../../src/services/processing.js';
+import { waitForJob } from '../../src/services/jobs.js';
+import { submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -174,8 +175,7 @@ describe.each(BACKENDS)('private addresses through the service on %s', (backend)
     server = await startRedirectServer(fs.readFileSync(path.join(dir, 'clip.mp4')));
     t = await createTestContext(backend, { ALLOW_PRIVATE_URLS: 'false' });
     t.ctx.fetchPolicy = { lookup: testDns, isPrivate };
-    t.ctx.worker = createWorker(t.ctx, 1);
-    t.ctx.worker.start();
+    startWorker(t.ctx, 1);
   }, 120_000);
   afterAll(async () => {
     await t?.close();

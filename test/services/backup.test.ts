@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../src/errors.js';
-import { BACKUP_FORMAT, createBackup, restoreBackup, type RestoreSummary } from '../../src/services/backup.js';
+import { BACKUP_FORMAT, createBackup, restoreBackup, type RestoreSummary } from '../../src/services/backup/index.js';
 import type { AppContext } from '../../src/services/context.js';
 import { addExercises, createRoutine, getExercisesByIds, getRoutine, updateExercise } from '../../src/services/library.js';
 import { VERSION } from '../../src/version.js';

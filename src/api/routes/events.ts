@@ -1,7 +1,6 @@
 import type { FastifyReply } from 'fastify';
-import { getJobStatus } from '../../jobs/index.js';
-import { NotFoundError } from '../../errors.js';
 import type { AppContext } from '../../services/context.js';
+import { getJob } from '../../services/jobs.js';
 import { errorResponses, jobIdParams } from '../schemas.js';
 import { jobView } from './jobs.js';
 import type { TypedApp } from './types.js';
@@ -37,8 +36,7 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const first = await getJobStatus(ctx.db, request.params.job_id);
-      if (!first) throw new NotFoundError('Job', request.params.job_id);
+      const first = await getJob(ctx, request.params.job_id);
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -77,9 +75,10 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
         }
         if (view.status === 'done' || view.status === 'failed') return end();
         timer = setTimeout(() => {
-          getJobStatus(ctx.db, job.id).then(
-            (next) => (next ? tick(next) : end()),
+          getJob(ctx, job.id).then(
+            (next) => tick(next),
             (error: unknown) => {
+              // A job pruned or deleted mid-stream ends it like a database failure does.
               request.log.warn({ err: error, job: job.id }, 'job events: reading the job failed');
               end();
             },

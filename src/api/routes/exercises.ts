@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExerciseFilters } from '../../database/types.js';
+import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
 import { bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';

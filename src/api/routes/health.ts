@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { countJobsByStatus } from '../../jobs/index.js';
 import type { AppContext } from '../../services/context.js';
 import { checkHealth } from '../../services/health.js';
+import { countJobs } from '../../services/jobs.js';
 import { VERSION } from '../../version.js';
 import type { Metrics } from '../metrics.js';
 import { errorSchema } from '../schemas.js';
@@ -121,20 +121,21 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    let jobs: Record<string, number> = {};
-    try {
-      jobs = await countJobsByStatus(ctx.db);
-    } catch {
-      // database down: the HTTP metrics are still worth serving
-    }
+    // With the database down the job series are left out (unknown), not reported as zero;
+    // the HTTP metrics are still worth serving.
+    const jobs = await countJobs(ctx);
     void reply.header('content-type', 'text/plain; version=0.0.4');
-    return metrics.render([
-      {
-        name: 'fitness_builder_jobs',
-        help: 'Jobs by state.',
-        values: Object.entries(jobs).map(([state, value]) => ({ labels: `state="${state}"`, value })),
-      },
-      { name: 'fitness_builder_queue_depth', help: 'Jobs waiting to run.', values: [{ labels: '', value: jobs.pending ?? 0 }] },
-    ]);
+    return metrics.render(
+      jobs
+        ? [
+            {
+              name: 'fitness_builder_jobs',
+              help: 'Jobs by state.',
+              values: Object.entries(jobs).map(([state, value]) => ({ labels: `state="${state}"`, value })),
+            },
+            { name: 'fitness_builder_queue_depth', help: 'Jobs waiting to run.', values: [{ labels: '', value: jobs.pending }] },
+          ]
+        : [],
+    );
   });
 }

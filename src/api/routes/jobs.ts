@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { cancelJob, getJobStatus, listJobs, type Job } from '../../jobs/index.js';
-import { NotFoundError } from '../../errors.js';
 import type { AppContext } from '../../services/context.js';
+import { cancelJob, getJob, listJobs, type Job } from '../../services/jobs.js';
 import { processUrl } from '../../services/processing.js';
 import { errorResponses, jobIdParams, jobStatusResponse, jobsQuery, processBody, processResponse } from '../schemas.js';
 import type { TypedApp } from './types.js';
@@ -51,22 +50,18 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/job-status/:job_id',
     { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
-    async (request) => {
-      const job = await getJobStatus(ctx.db, request.params.job_id);
-      if (!job) throw new NotFoundError('Job', request.params.job_id);
-      return jobView(job);
-    },
+    async (request) => jobView(await getJob(ctx, request.params.job_id)),
   );
 
   app.get(
     '/api/v1/jobs',
     { schema: { tags: ['processing'], querystring: jobsQuery, response: { 200: z.array(jobStatusResponse), ...errorResponses } } },
-    async (request) => (await listJobs(ctx.db, request.query)).map(jobView),
+    async (request) => (await listJobs(ctx, request.query)).map(jobView),
   );
 
   app.post(
     '/api/v1/jobs/:job_id/cancel',
     { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
-    async (request) => jobView(await cancelJob(ctx.db, request.params.job_id)),
+    async (request) => jobView(await cancelJob(ctx, request.params.job_id)),
   );
 }

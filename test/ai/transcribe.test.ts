@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessingError, UnavailableError } from '../../src/errors.js';
-import { transcribeAudio } from '../../src/ingest/transcribe.js';
+import { transcribeAudio } from '../../src/ai/transcribe.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../helpers/openai-server.js';
 
 let dir: string;
