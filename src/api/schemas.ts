@@ -208,10 +208,13 @@ export const filtersBody = z
   })
   .strict();
 
-export const semanticSearchBody = z.object({
-  query: z.string().max(1000),
-  limit: z.number().int().min(1).max(100).default(10),
-});
+export const semanticSearchBody = z
+  .object({
+    query: z.string().max(1000),
+    limit: z.number().int().min(1).max(100).default(10),
+    filters: filtersBody.optional(),
+  })
+  .strict();
 
 export const searchBody = z
   .object({

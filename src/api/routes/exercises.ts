@@ -95,7 +95,8 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const found = await ctx.search.findExercises(request.body.query, { limit: request.body.limit });
+      const { query, limit, filters } = request.body;
+      const found = await ctx.search.findExercises(query, { limit, filters });
       const ids = found.items.map((r) => r.exercise.id);
       return { exercise_ids: ids, total_found: ids.length };
     },
