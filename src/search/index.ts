@@ -24,4 +24,5 @@ export { searchDocumentParts, type SearchDocumentParts } from './document.js';
 export { buildTsQuery, rankFulltext } from './fulltext.js';
 export { fuseRankings, RRF_K, type FusedHit, type RankedList } from './fusion.js';
 export { selectDiverse, cosine, type DiversityCandidate, type DiversityOptions } from './mmr.js';
-export { conceptWeights, expansionWords, matchConcepts, movementPattern, CONCEPTS } from './vocabulary.js';
+export { matchConcepts, movementPattern, CONCEPTS } from './vocabulary.js';
+export { analyzeQuery, conceptWeights, expansionWords, type QueryAnalysis } from './query.js';

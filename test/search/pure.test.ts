@@ -5,7 +5,8 @@ import { buildTsQuery } from '../../src/search/fulltext.js';
 import { fuseRankings } from '../../src/search/fusion.js';
 import { cosine, selectDiverse } from '../../src/search/mmr.js';
 import { stem, tokenize } from '../../src/search/text.js';
-import { conceptWeights, expansionWords, movementPattern, vocabularyConflicts } from '../../src/search/vocabulary.js';
+import { conceptWeights, expansionWords } from '../../src/search/query.js';
+import { movementPattern, vocabularyConflicts } from '../../src/search/vocabulary.js';
 
 describe('buildExerciseChunk', () => {
   it.each([
