@@ -54,7 +54,7 @@ export const PHRASES: [terms: string[], weights: Weights][] = [
   [['band', 'bands', 'resistance band', 'resistance bands', 'mini band', 'loop band', 'tubing', 'elastic', 'theraband', 'exercise band'], { bands: 1 }],
   [['medicine ball', 'med ball', 'medball', 'slam ball', 'wall ball'], { 'medicine ball': 1 }],
   [['exercise ball', 'stability ball', 'swiss ball', 'physio ball', 'yoga ball', 'balance ball', 'fitball'], { 'exercise ball': 1 }],
-  [['foam roll', 'foam roller', 'foam rolling', 'roller', 'rolling', 'smr', 'self myofascial', 'myofascial release', 'self massage', 'lacrosse ball', 'massage ball', 'trigger point'], { 'foam roll': 1 }],
+  [['foam roll', 'foam roller', 'foam rolling', 'roller', 'rolling', 'smr', 'self myofascial', 'self myofascial release', 'myofascial release', 'self massage', 'lacrosse ball', 'massage ball', 'trigger point'], { 'foam roll': 1 }],
   [['ez bar', 'e z bar', 'ez curl bar', 'e z curl bar', 'curl bar', 'cambered bar'], { 'e-z curl bar': 1 }],
   [['bodyweight', 'body weight', 'body only', 'calisthenics', 'no equipment', 'equipment free', 'without equipment', 'own body', 'bodyweight only'], { bodyweight: 1 }],
   [['home', 'at home'], { bodyweight: 0.5 }],
@@ -105,7 +105,8 @@ export const PHRASES: [terms: string[], weights: Weights][] = [
   [['shrug', 'shrugs'], { shrug: 1, traps: 0.5 }],
   [['crunch', 'crunches', 'sit up', 'sit ups', 'situp', 'leg raise', 'leg raises', 'knee raise', 'v up'], { crunch: 1, abdominals: 0.5 }],
   [['dip', 'dips', 'dip station', 'parallel bars'], { dip: 1, push: 0.5 }],
-  [['swing', 'swings', 'kettlebell swing'], { swing: 1, hinge: 0.5 }],
+  [['swing', 'swings'], { swing: 1, hinge: 0.5 }],
+  [['kettlebell swing', 'kettlebell swings'], { swing: 1, hinge: 0.5, kettlebells: 1 }],
   [['sprint', 'sprints', 'sprinting', 'run', 'running', 'shuttle'], { sprint: 1 }],
 ];
 

@@ -47,7 +47,7 @@ const LEVELS = ['beginner', 'intermediate', 'expert'] as const;
 const DEGREE_KINDS = new Set<ConceptKind>(['level', 'intensity', 'category']);
 const INTENSITY_OPPOSITE: Record<string, string> = { 'low intensity': 'high intensity', 'high intensity': 'low intensity' };
 
-/** The base word of a superlative or comparative, when it is a vocabulary term of a gradable kind. */
+/** The stem of the base word of a superlative or comparative, when it is a vocabulary term of a gradable kind. */
 export function degreeBase(word: string): { base: string; degree: 'er' | 'est' } | undefined {
   const m = /^(.{2,}?)(er|est)$/.exec(word);
   if (!m || isTerm(stem(word))) return undefined;
@@ -56,7 +56,7 @@ export function degreeBase(word: string): { base: string; degree: 'er' | 'est' }
   for (const c of candidates) {
     if (c.length < 3 || !isTerm(stem(c))) continue;
     const kinds = findPhrases({ stems: [stem(c)], clause: [0] }).map((x) => getConcept(x.concept)?.kind);
-    if (kinds.some((k) => k && DEGREE_KINDS.has(k))) return { base: c, degree: m[2] as 'er' | 'est' };
+    if (kinds.some((k) => k && DEGREE_KINDS.has(k))) return { base: stem(c), degree: m[2] as 'er' | 'est' };
   }
   return undefined;
 }
@@ -85,10 +85,14 @@ export function analyzeQuery(text: string): QueryAnalysis {
     const d = degreeBase(s);
     if (!d) return s;
     degrees.set(i, d.degree);
-    return stem(d.base);
+    return d.base;
   });
-  let matches = findPhrases(t);
   const at = (i: number) => t.stems[i];
+  // Word sense: a negating verb with words after it negates them ("skip the barbell") rather than
+  // naming the concept it can also stand for alone ("skipping" as cardio).
+  const negatingVerb = (m: ConceptMatch) =>
+    m.end - m.start === 1 && NEGATORS.has(at(m.start)!) && at(m.end) !== undefined && t.clause[m.end] === t.clause[m.start] && !SCOPE_END.has(at(m.end)!);
+  let matches = findPhrases(t).filter((m) => !negatingVerb(m));
   const claimed = new Set(matches.flatMap((m) => Array.from({ length: m.end - m.start }, (_, k) => m.start + k)));
   const groups = new Map<number, ConceptMatch[]>();
   for (const m of matches) groups.set(m.start, [...(groups.get(m.start) ?? []), m]);
@@ -129,6 +133,9 @@ export function analyzeQuery(text: string): QueryAnalysis {
     const isPair = NEGATOR_PAIRS.has(pair);
     const isNegator = NEGATORS.has(raw[i]!.raw) || isPair || (raw[i]!.raw === 't' && CONTRACTED.has(at(i - 1) ?? ''));
     if (!isNegator) continue;
+    negatedTokens.add(t.at[i]!);
+    if (isPair) negatedTokens.add(t.at[i + 1]!);
+    if (raw[i]!.raw === 't') negatedTokens.add(t.at[i - 1]!);
     let k = i + (isPair ? 2 : 1);
     if (at(k) === 'for') k += 1; // "not for beginners"
     for (let n = 0; k < t.stems.length && n < NEGATION_REACH && t.clause[k] === t.clause[i] && !SCOPE_END.has(at(k)!); k++, n++) {
@@ -145,10 +152,13 @@ export function analyzeQuery(text: string): QueryAnalysis {
       positive.set(m.concept, Math.max(positive.get(m.concept) ?? 0, m.weight));
       continue;
     }
+    // a weak side meaning of a negated phrase is not itself avoided ("not for beginners" is not "not intermediate")
+    if (m.weight < 0.5) continue;
     if (bodyweight && (kind === 'category' || m.concept === 'bodyweight') && GEAR_WORDS.has(at(m.start)!)) continue;
     negative.set(m.concept, Math.max(negative.get(m.concept) ?? 0, m.weight));
-    if (kind === 'level') for (const l of LEVELS) if (l !== m.concept) positive.set(l, Math.max(positive.get(l) ?? 0, 0.5));
   }
+  const negatedLevels = LEVELS.filter((l) => negative.has(l) && !positive.has(l));
+  if (negatedLevels.length) for (const l of LEVELS) if (!negatedLevels.includes(l)) positive.set(l, Math.max(positive.get(l) ?? 0, 0.5));
   if (bodyweight) positive.set('bodyweight', 1);
 
   // Word sense: a goal verb before an exercise name.
