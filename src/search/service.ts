@@ -115,6 +115,12 @@ export interface SearchService {
   reindex(options?: { batchSize?: number; onProgress?: (p: ReindexProgress) => void }): Promise<ReindexResult>;
 }
 
+/**
+ * A vector hit with no similarity at all shares nothing with the query (a word no row has): it is
+ * no match, and keeping it would fill results with an arbitrary pick among equal scores.
+ */
+const related = (hit: { score: number }) => hit.score > 1e-9;
+
 function unavailableReason(status: VectorIndexStatus): string | undefined {
   if (!status.available) return status.reason;
   if (status.needsReindex) return status.message ?? 'The vector index needs a reindex.';
@@ -165,7 +171,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       ...(o.filters ? { filters: o.filters } : {}),
       ...(o.scoreThreshold !== undefined ? { scoreThreshold: o.scoreThreshold } : {}),
     });
-    return (await withRows(hits))
+    return (await withRows(hits.filter(related)))
       .map(({ exercise, score }) => ({ exercise, score }))
       .sort((a, b) => b.score - a.score || compareByName({ id: a.exercise.id, name: a.exercise.exercise_name }, { id: b.exercise.id, name: b.exercise.exercise_name }));
   }
@@ -199,6 +205,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         vector ? index.search(vector, { limit: Math.min(depth, 1000), ...filter }) : Promise.resolve([]),
       ]);
     }
+    semantic = semantic.filter(related);
     const lists: RankedCandidates[] = [{ name: 'fulltext', weight: weights.fulltext, hits: fulltext.map((h) => ({ id: h.id, score: h.rank })) }];
     if (vector) lists.push({ name: 'vector', weight: weights.vector, hits: semantic });
     const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...semantic.map((h) => h.id)]);
