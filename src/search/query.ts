@@ -38,7 +38,7 @@ const CONTRACTED = stemSet(['don', 'doesn', 'didn', 'can', 'won', 'isn', 'aren',
 /** Words that end a negation's reach: "no jumping but intense" negates only jumping. */
 const SCOPE_END = stemSet(['but', 'and', 'for', 'to', 'that', 'which', 'while', 'so', 'because', 'just', 'only', 'at', 'in', 'on', 'with', 'using', 'instead', 'rather', 'though', 'then']);
 const NEGATION_REACH = 5;
-/** Words for equipment in general: negated, they mean no equipment at all. */
+/** Words for equipment in general: negated, they mean bodyweight work. */
 const GEAR_WORDS = stemSet(['equipment', 'weight', 'weights', 'kit', 'tool', 'tools', 'prop', 'props', 'implement', 'implements', 'apparatus']);
 const GOAL_CUES = stemSet(['improve', 'better', 'increase', 'boost', 'master', 'nail', 'achieve', 'accessory', 'accessories', 'assistance', 'carryover', 'first']);
 const GOAL_REACH = 3;

@@ -17,7 +17,7 @@ const PARAMS = { categoryPrior: 0.3, negationPenalty: 0.5 };
 describe('queryIntent', () => {
   it.each([
     ['quad exercises with dumbbells', false, []],
-    ['loosen up tight quads', true, []],
+    ['release tight quads', true, []],
     ['foam roller for the calves', true, []],
     ['quads, not a stretch', false, ['stretching']],
     ['thigh work without jumping or a barbell', false, ['barbell', 'jump'].sort()],
