@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runHttpLoad } from './http-load.js';
 import { runPipelineBench } from './pipeline.js';
-import { qualityTable, runQuality } from './quality.js';
+import { largeQualityTable, qualityTable, runLargeQuality, runQuality } from './quality.js';
 import { runQueueBench } from './queue.js';
 import { runSearchLatency } from './search-latency.js';
 import { runWebBundle } from './web-bundle.js';
@@ -26,6 +26,7 @@ interface Section {
 
 export const SECTIONS: Record<string, Section> = {
   'search-quality': { title: 'Search quality (free-exercise-db dev set)', run: async () => qualityTable(await runQuality()) },
+  'search-quality-large': { title: 'Search quality on a large library (large-library path)', run: async () => largeQualityTable(await runLargeQuality()) },
   'search-latency': { title: 'Search latency, HNSW recall and catalogue import', run: runSearchLatency },
   pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
   queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
@@ -46,7 +47,7 @@ export function replaceSection(document: string, name: string, body: string): st
 }
 
 function command(name: string): string {
-  const env = ['BENCH_SIZES', 'BENCH_ITERATIONS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
+  const env = ['BENCH_SIZES', 'BENCH_ITERATIONS', 'BENCH_LARGE_ROWS'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
   return `${env}npx tsx bench/run.ts ${name}`;
 }
 

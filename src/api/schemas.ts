@@ -252,10 +252,13 @@ export const filtersBody = z
   })
   .strict();
 
-export const semanticSearchBody = z.object({
-  query: text().max(MAX_QUERY_LENGTH),
-  limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
-});
+export const semanticSearchBody = z
+  .object({
+    query: text().max(MAX_QUERY_LENGTH),
+    limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
+    filters: filtersBody.optional(),
+  })
+  .strict();
 
 export const searchBody = z
   .object({

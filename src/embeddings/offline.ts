@@ -1,12 +1,13 @@
 import { CHUNK_LABELS } from '../search/chunk.js';
-import { contentStems } from '../search/text.js';
+import { analyzeQuery } from '../search/query.js';
+import { contentStems, FRAME_WORDS, stem, STOP_WORDS, tokenize } from '../search/text.js';
 import {
   CONCEPTS,
   CONCEPT_INDEX,
   conceptForValue,
-  conceptWeights,
   intensityConcept,
   levelConcept,
+  phraseWeights,
   type ConceptKind,
 } from '../search/vocabulary.js';
 import type { EmbedKind, Embedder } from './types.js';
@@ -25,7 +26,7 @@ import type { EmbedKind, Embedder } from './types.js';
  * What it is not: a neural model. It has no understanding of paraphrase beyond the phrases in
  * the vocabulary, and none of word order beyond adjacent pairs. Use `openai` or `local` for that.
  */
-export const OFFLINE_MODEL = 'offline:fitness-lexical-v1';
+export const OFFLINE_MODEL = 'offline:fitness-lexical-v2';
 export const OFFLINE_DIMENSIONS = 384;
 
 const CONCEPT_DIMS = CONCEPTS.length;
@@ -83,8 +84,7 @@ type Features = { concepts: Map<string, number>; words: Map<string, number> };
 const addMax = (m: Map<string, number>, key: string, w: number) => m.set(key, Math.max(m.get(key) ?? 0, w));
 const addSum = (m: Map<string, number>, key: string, w: number) => m.set(key, (m.get(key) ?? 0) + w);
 
-function addWords(f: Features, text: string, weight: number): void {
-  const s = contentStems(text);
+function addWords(f: Features, s: readonly string[], weight: number): void {
   s.forEach((w, i) => {
     const boiler = INSTRUCTION_BOILERPLATE.has(w) ? 0.2 : 1;
     addSum(f.words, w, weight * boiler);
@@ -108,51 +108,76 @@ function splitList(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** One labelled line of a chunk; false when the line is not one. */
-function addLabelledLine(f: Features, line: string, textConcepts: Map<string, number>): boolean {
-  const m = /^([A-Za-z ]+):\s*(.*)$/.exec(line);
-  const field = m ? LABELS[m[1]!.trim().toLowerCase()] : undefined;
-  if (!m || !field) return false;
-  const value = m[2]!;
+/** A chunk's labelled lines by field, and the lines that carry no label (all of a query). */
+function parseChunk(text: string): { fields: Map<keyof typeof CHUNK_LABELS, string>; free: string[] } {
+  const fields = new Map<keyof typeof CHUNK_LABELS, string>();
+  const free: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z ]+):\s*(.*)$/.exec(line);
+    const field = m ? LABELS[m[1]!.trim().toLowerCase()] : undefined;
+    if (m && field) fields.set(field, m[2]!);
+    else free.push(line);
+  }
+  return { fields, free };
+}
+
+const scaleValue = (value: string) => Number(/\((\d+)\/10\)/.exec(value)?.[1] ?? NaN);
+
+/** Concept kinds a row's own tags state; words in its name do not override them. */
+function taggedKinds(fields: Map<keyof typeof CHUNK_LABELS, string>): Set<ConceptKind> {
+  const kinds = new Set<ConceptKind>();
+  const category = fields.get('category');
+  if (category && conceptForValue('category', category)) kinds.add('category');
+  const equipment = fields.get('equipment');
+  if (equipment !== undefined && conceptForValue('equipment', equipment === 'none' ? null : equipment)) kinds.add('equipment');
+  if (fields.has('level')) kinds.add('level');
+  if (fields.has('intensity')) kinds.add('intensity');
+  return kinds;
+}
+
+function documentFeatures(f: Features, fields: Map<keyof typeof CHUNK_LABELS, string>, textConcepts: Map<string, number>): void {
   const W = FIELD_WEIGHTS;
-  switch (field) {
-    case 'name':
-      for (const [id, w] of conceptWeights(value)) addMax(f.concepts, id, w * W.name);
-      addWords(f, value, NAME_WORD_WEIGHT);
-      return true;
-    case 'category':
-      addTaxonomy(f, 'category', [value], W.category);
-      return true;
-    case 'level': {
-      const n = Number(/\((\d+)\/10\)/.exec(value)?.[1] ?? NaN);
-      const id = Number.isFinite(n) ? levelConcept(n) : conceptForValue('level', value.split(' ')[0]);
-      if (id) addMax(f.concepts, id, W.level);
-      return true;
+  const tagged = taggedKinds(fields);
+  for (const [field, value] of fields) {
+    switch (field) {
+      case 'name':
+        // "Clean Deadlift" tagged powerlifting is not Olympic weightlifting because of a word.
+        for (const [id, w] of phraseWeights(value)) if (!tagged.has(KIND_OF.get(id)!)) addMax(f.concepts, id, w * W.name);
+        addWords(f, contentStems(value), NAME_WORD_WEIGHT);
+        break;
+      case 'category':
+        addTaxonomy(f, 'category', [value], W.category);
+        break;
+      case 'level': {
+        const n = scaleValue(value);
+        const id = Number.isFinite(n) ? levelConcept(n) : conceptForValue('level', value.split(' ')[0]);
+        if (id) addMax(f.concepts, id, W.level);
+        break;
+      }
+      case 'intensity': {
+        const id = intensityConcept(scaleValue(value));
+        if (id) addMax(f.concepts, id, W.intensity);
+        break;
+      }
+      case 'primary':
+        addTaxonomy(f, 'muscle', splitList(value), W.primary);
+        break;
+      case 'secondary':
+        addTaxonomy(f, 'muscle', splitList(value), W.secondary);
+        break;
+      case 'equipment':
+        addTaxonomy(f, 'equipment', [value], W.equipment);
+        break;
+      case 'force':
+        addTaxonomy(f, 'force', [value], W.force);
+        break;
+      case 'mechanic':
+        addTaxonomy(f, 'mechanic', [value], W.mechanic);
+        break;
+      default:
+        for (const [id, w] of phraseWeights(value)) addSum(textConcepts, id, w);
+        addWords(f, contentStems(value), TEXT_WORD_WEIGHT);
     }
-    case 'intensity': {
-      const id = intensityConcept(Number(/\((\d+)\/10\)/.exec(value)?.[1] ?? NaN));
-      if (id) addMax(f.concepts, id, W.intensity);
-      return true;
-    }
-    case 'primary':
-      addTaxonomy(f, 'muscle', splitList(value), W.primary);
-      return true;
-    case 'secondary':
-      addTaxonomy(f, 'muscle', splitList(value), W.secondary);
-      return true;
-    case 'equipment':
-      addTaxonomy(f, 'equipment', [value], W.equipment);
-      return true;
-    case 'force':
-      addTaxonomy(f, 'force', [value], W.force);
-      return true;
-    case 'mechanic':
-      addTaxonomy(f, 'mechanic', [value], W.mechanic);
-      return true;
-    default:
-      for (const [id, w] of conceptWeights(value)) addSum(textConcepts, id, w);
-      addWords(f, value, TEXT_WORD_WEIGHT);
-      return true;
   }
 }
 
@@ -160,31 +185,36 @@ function addLabelledLine(f: Features, line: string, textConcepts: Map<string, nu
 export function extractFeatures(text: string, kind: EmbedKind = 'document'): Features {
   const f: Features = { concepts: new Map(), words: new Map() };
   const textConcepts = new Map<string, number>();
-  const free: string[] = [];
-  for (const line of text.split('\n')) {
-    if (!addLabelledLine(f, line, textConcepts)) free.push(line);
-  }
+  const { fields, free } = parseChunk(text);
+  documentFeatures(f, fields, textConcepts);
   const freeText = free.join('\n').trim();
-  if (freeText) {
-    if (f.concepts.size === 0 && textConcepts.size === 0) {
-      // plain text (a query, or a document without labels): concepts at their phrase weights
-      for (const [id, w] of conceptWeights(freeText)) addMax(f.concepts, id, w);
-    } else {
-      for (const [id, w] of conceptWeights(freeText)) addSum(textConcepts, id, w);
-    }
-    addWords(f, freeText, TEXT_WORD_WEIGHT);
+  if (freeText && fields.size === 0) {
+    // plain text (a query, or a document without labels): concepts after the query rules, signed
+    const analysis = analyzeQuery(freeText);
+    for (const [id, w] of analysis.weights) f.concepts.set(id, w);
+    addWords(f, queryStems(freeText, analysis.negatedTokens), TEXT_WORD_WEIGHT);
+  } else if (freeText) {
+    for (const [id, w] of phraseWeights(freeText)) addSum(textConcepts, id, w);
+    addWords(f, contentStems(freeText), TEXT_WORD_WEIGHT);
   }
   // Concepts met only in running text count a little, saturating with repetition.
   for (const [id, n] of textConcepts) addMax(f.concepts, id, FIELD_WEIGHTS.text * Math.min(3, n));
-  if (kind === 'query' && f.concepts.size > 0 && !hasKind(f.concepts, 'category')) {
+  if (kind === 'query' && f.concepts.size > 0 && !hasPositiveKind(f.concepts, 'category')) {
     addMax(f.concepts, 'strength', DEFAULT_CATEGORY_WEIGHT);
   }
   return f;
 }
 
+/** A query's content stems without the words a negation reaches ("without jumping"). */
+function queryStems(text: string, negated: ReadonlySet<number>): string[] {
+  return tokenize(text)
+    .filter((t, i) => !negated.has(i) && !STOP_WORDS.has(t) && !FRAME_WORDS.has(t))
+    .map(stem);
+}
+
 const KIND_OF = new Map(CONCEPTS.map((c) => [c.id, c.kind]));
-function hasKind(concepts: Map<string, number>, kind: ConceptKind): boolean {
-  for (const id of concepts.keys()) if (KIND_OF.get(id) === kind) return true;
+function hasPositiveKind(concepts: Map<string, number>, kind: ConceptKind): boolean {
+  for (const [id, w] of concepts) if (w > 0 && KIND_OF.get(id) === kind) return true;
   return false;
 }
 

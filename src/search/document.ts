@@ -1,14 +1,16 @@
 import type { ExerciseInput } from '../database/types.js';
 import { levelWord } from './chunk.js';
-import { taxonomySynonyms } from './vocabulary.js';
+import { conceptWords, movementPattern, taxonomySynonyms } from './vocabulary.js';
 
 /**
  * The three weighted parts of an exercise's full-text document: the name ranks above the
  * taxonomy, which ranks above the free text. Pure; the store turns them into a tsvector.
  *
- * The taxonomy part also carries the everyday words of each value from the vocabulary (a row
- * tagged `chest` also says "pec pectoral", `e-z curl bar` says "ez bar"), and the level as a
- * word, so a user's words meet the row's tags without a thesaurus at query time.
+ * The taxonomy part also carries the precise words of each value from the vocabulary (a row
+ * tagged `chest` also says "pec pectoral", `e-z curl bar` says "ez bar", `compound` says "multi
+ * joint"), the level as a word, and the movement pattern its name shows ("Romanian Deadlift" ->
+ * hinge), a finer concept than the catalogue's tags. Region words shared by several muscle groups
+ * ("back", "leg") are not written in: the query side expands them.
  */
 export interface SearchDocumentParts {
   name: string;
@@ -39,7 +41,9 @@ export function searchDocumentParts(row: DocumentSource): SearchDocumentParts {
     ...primary.map((value) => ({ kind: 'muscle' as const, value })),
     { kind: 'equipment', value: row.equipment },
     { kind: 'force', value: row.force },
+    { kind: 'mechanic', value: row.mechanic },
   ]);
+  const pattern = movementPattern(row.exercise_name);
   const taxonomy = [
     row.category,
     ...primary,
@@ -49,6 +53,7 @@ export function searchDocumentParts(row: DocumentSource): SearchDocumentParts {
     row.mechanic,
     row.fitness_level == null ? null : levelWord(row.fitness_level),
     ...synonyms,
+    ...(pattern ? [pattern, ...conceptWords(pattern)] : []),
   ].filter(Boolean);
   const body = [row.how_to, row.benefits, row.counteracts, row.rounds_reps].filter(Boolean);
   return { name: row.exercise_name, taxonomy: taxonomy.join(' '), body: body.join('\n') };

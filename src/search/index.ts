@@ -23,5 +23,7 @@ export { buildExerciseChunk, type ChunkSource } from './chunk.js';
 export { searchDocumentParts, type SearchDocumentParts } from './document.js';
 export { buildTsQuery, rankFulltext } from './fulltext.js';
 export { fuseRankings, RRF_K, type FusedHit, type RankedList } from './fusion.js';
+export { HYBRID_PARAMS, queryIntent, rankHybrid, type CandidateFacts, type HybridParams } from './hybrid.js';
 export { selectDiverse, cosine, type DiversityCandidate, type DiversityOptions } from './mmr.js';
-export { conceptWeights, expansionWords, matchConcepts, movementPattern, CONCEPTS } from './vocabulary.js';
+export { matchConcepts, movementPattern, CONCEPTS } from './vocabulary.js';
+export { analyzeQuery, conceptWeights, expansionWords, type QueryAnalysis } from './query.js';

@@ -5,7 +5,8 @@
  * Each step picks the candidate maximising
  *   lambda * relevance - (1 - lambda) * (max cosine similarity to anything already picked)
  * among those still under both caps. When the caps leave too few candidates they are relaxed
- * rather than returning fewer items than asked for and available.
+ * rather than returning fewer items than asked for and available. Equal scores keep the
+ * candidates' own order (the caller's ranking, itself tie-broken by name), so picks are reproducible.
  */
 export interface DiversityCandidate {
   id: string;

@@ -9,7 +9,8 @@ import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT }
 import type { CollectionInfo, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
 import { buildExerciseChunk } from './chunk.js';
 import { rankFulltext } from './fulltext.js';
-import { fuseRankings, type RankedList } from './fusion.js';
+import { candidateFacts } from './facts.js';
+import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from './hybrid.js';
 import { selectDiverse } from './mmr.js';
 import { movementPattern } from './vocabulary.js';
 
@@ -23,6 +24,8 @@ export interface SearchServiceDeps {
   index: VectorIndex;
   /** Fusion weights; defaults to HYBRID_WEIGHTS. */
   weights?: { fulltext: number; vector: number };
+  /** Category prior after fusion; defaults to HYBRID_PARAMS.categoryPrior. */
+  categoryPrior?: number;
   /** Library size above which full text only re-ranks vector candidates (default FULLTEXT_SCAN_MAX_ROWS). */
   fulltextScanMaxRows?: number;
 }
@@ -60,13 +63,8 @@ export interface ReindexResult {
 
 export { MAX_QUERY_LENGTH, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 
-/**
- * Fusion weights: the vector side carries the vocabulary's concepts (muscle, equipment, level)
- * and is the better single ranker on natural-language queries; full text adds exact names and
- * rare words, and matters more on wording the vocabulary does not know, so it keeps half the
- * vector side's weight rather than being tuned away on the development set. Depth: how many candidates each ranker contributes to the fusion.
- */
-export const HYBRID_WEIGHTS = { fulltext: 1, vector: 2 } as const;
+/** Fusion weights (see HYBRID_PARAMS). Depth: how many candidates each ranker contributes to the fusion. */
+export const HYBRID_WEIGHTS = { fulltext: HYBRID_PARAMS.fulltext, vector: HYBRID_PARAMS.vector } as const;
 const FUSION_DEPTH = 100;
 /** Above this many rows full text ranks only the vector side's candidates (see hybridRanking). */
 export const FULLTEXT_SCAN_MAX_ROWS = 20_000;
@@ -116,6 +114,12 @@ export interface SearchService {
   getCollectionInfo(): Promise<CollectionInfo>;
   reindex(options?: { batchSize?: number; onProgress?: (p: ReindexProgress) => void }): Promise<ReindexResult>;
 }
+
+/**
+ * A vector hit with no similarity at all shares nothing with the query (a word no row has): it is
+ * no match, and keeping it would fill results with an arbitrary pick among equal scores.
+ */
+const related = (hit: { score: number }) => hit.score > 1e-9;
 
 function unavailableReason(status: VectorIndexStatus): string | undefined {
   if (!status.available) return status.reason;
@@ -167,7 +171,9 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       ...(o.filters ? { filters: o.filters } : {}),
       ...(o.scoreThreshold !== undefined ? { scoreThreshold: o.scoreThreshold } : {}),
     });
-    return (await withRows(hits)).map(({ exercise, score }) => ({ exercise, score }));
+    return (await withRows(hits.filter(related)))
+      .map(({ exercise, score }) => ({ exercise, score }))
+      .sort((a, b) => b.score - a.score || compareByName({ id: a.exercise.id, name: a.exercise.exercise_name }, { id: b.exercise.id, name: b.exercise.exercise_name }));
   }
 
   let sizeCache: { rows: number; at: number } | null = null;
@@ -199,9 +205,12 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         vector ? index.search(vector, { limit: Math.min(depth, 1000), ...filter }) : Promise.resolve([]),
       ]);
     }
-    const lists: RankedList[] = [{ name: 'fulltext', weight: weights.fulltext, ids: fulltext.map((h) => h.id) }];
-    if (vector) lists.push({ name: 'vector', weight: weights.vector, ids: semantic.map((h) => h.id) });
-    return { fused: fuseRankings(lists), reason };
+    semantic = semantic.filter(related);
+    const lists: RankedCandidates[] = [{ name: 'fulltext', weight: weights.fulltext, hits: fulltext.map((h) => ({ id: h.id, score: h.rank })) }];
+    if (vector) lists.push({ name: 'vector', weight: weights.vector, hits: semantic });
+    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...semantic.map((h) => h.id)]);
+    const params = { categoryPrior: deps.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
+    return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason };
   }
 
   async function findExercises(query: string, options: HybridOptions = {}): Promise<HybridResult> {

@@ -177,9 +177,9 @@ function assertQueryBounds(ctx: AppContext, query: string): void {
 }
 
 /** The contract's semantic-search-ids: ids best first. */
-export async function findExerciseIds(ctx: AppContext, query: string, limit: number): Promise<string[]> {
+export async function findExerciseIds(ctx: AppContext, query: string, limit: number, filters?: ExerciseFilters): Promise<string[]> {
   assertQueryBounds(ctx, query);
-  const found = await ctx.search.findExercises(query, { limit });
+  const found = await ctx.search.findExercises(query, { limit, ...(filters ? { filters } : {}) });
   return found.items.map((r) => r.exercise.id);
 }
 

@@ -152,6 +152,23 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     }
   });
 
+  it('semantic search ids accept the same filters as /search and refuse unknown keys', async () => {
+    const ask = (json: object) => s.request('/api/v1/exercises/semantic-search-ids', { method: 'POST', json });
+    const open = await ask({ query: 'leg strength with a kettlebell or dumbbells', limit: 10 });
+    expect(open.body.exercise_ids).toEqual(expect.arrayContaining([squat.id, press.id]));
+    const filtered = await ask({ query: 'leg strength with a kettlebell or dumbbells', limit: 10, filters: { equipment: ['dumbbell'] } });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.exercise_ids).toEqual([press.id]);
+    const byCategory = await ask({ query: 'hips', filters: { category: ['stretching'], fitness_level: { max: 2 } } });
+    expect(byCategory.body.exercise_ids).toEqual([stretch.id]);
+    const unknownFilter = await ask({ query: 'hips', filters: { colour: 'red' } });
+    expect(unknownFilter.status).toBe(422);
+    expect(unknownFilter.body.detail).toMatch(/filters/);
+    const unknownKey = await ask({ query: 'hips', filter: { category: ['stretching'] } });
+    expect(unknownKey.status).toBe(422);
+    expect(unknownKey.body.detail).toMatch(/filter/);
+  });
+
   it('the richer search filters, and diverse selection returns different movements', async () => {
     const filtered = await s.request('/api/v1/exercises/search', { method: 'POST', json: { query: 'strength', filters: { equipment: ['dumbbell'] } } });
     expect(filtered.status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeExercises } from '../../src/database/exercises.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
-import { createOfflineEmbedder } from '../../src/embeddings/offline.js';
+import { createOfflineEmbedder, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
 import type { Embedder } from '../../src/embeddings/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
 import { createSearchService, type SearchService } from '../../src/search/service.js';
@@ -72,13 +72,13 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     expect((await service.getCollectionInfo()).vectors_count).toBe(6);
     embedder.failAfter = undefined;
     const result = await service.reindex({ batchSize: 3 });
-    expect(result).toEqual({ embedded: 4, model: 'offline:fitness-lexical-v1', reset: false });
+    expect(result).toEqual({ embedded: 4, model: OFFLINE_MODEL, reset: false });
     expect((await service.getCollectionInfo()).vectors_count).toBe(10);
     expect((await service.reindex()).embedded).toBe(0);
   });
 
   it('finds by meaning with full rows, in one result list', async () => {
-    const hits = await service.searchSimilarExercises('strengthen the back of my thighs', { limit: 3 });
+    const hits = await service.searchSimilarExercises('hamstring strength work', { limit: 3 });
     expect(hits).toHaveLength(3);
     expect(hits[0]!.exercise.primary_muscles).toEqual(['hamstrings']);
     expect(hits[0]!.exercise.category).not.toBe('stretching');
@@ -96,7 +96,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
   });
 
   it('ranks hybrid results with both rankers and reports them', async () => {
-    const result = await service.findExercises('groin stretches', { limit: 5 });
+    const result = await service.findExercises('adductor flexibility', { limit: 5 });
     expect(result.ranker).toBe('hybrid');
     expect(result.items[0]!.exercise.exercise_name).toBe('Groin Stretch');
     expect(result.items[0]!.ranks).toEqual({ fulltext: expect.any(Number), vector: expect.any(Number) });
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
   });
 
   it('picks diverse results: at most two per source video', async () => {
-    const picked = await service.searchDiverseExercises('chest exercises', { count: 4, diversity: 0.2 });
+    const picked = await service.searchDiverseExercises('pectoral training', { count: 4, diversity: 0.2 });
     expect(picked).toHaveLength(4);
     const fromVideo = picked.filter((p) => p.exercise.normalized_url === 'https://youtube.com/watch?v=chestday');
     expect(fromVideo.length).toBeLessThanOrEqual(2);
@@ -208,7 +208,7 @@ describe('hybrid search on a large library', () => {
     await small.reindex();
     // Any library above two rows counts as large here, so the bounded path runs.
     const large = createSearchService({ db: t.db, embedder, index, fulltextScanMaxRows: 2 });
-    for (const query of ['stretch for the back of my thighs', 'chest on the cable station', 'core hold']) {
+    for (const query of ['loosen the hamstrings', 'pectorals with a pulley', 'isometric abs']) {
       const expected = await small.findExercises(query, { limit: 3 });
       const got = await large.findExercises(query, { limit: 3 });
       expect(got.ranker).toBe('hybrid');

@@ -96,7 +96,8 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const ids = await library.findExerciseIds(ctx, request.body.query, request.body.limit);
+      const { query, limit, filters } = request.body;
+      const ids = await library.findExerciseIds(ctx, query, limit, filters);
       return { exercise_ids: ids, total_found: ids.length };
     },
   );

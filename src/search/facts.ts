@@ -1,0 +1,27 @@
+import type { Queryable } from '../database/db.js';
+import type { CandidateFacts } from './hybrid.js';
+
+/** The few fields the hybrid ranking's priors and tie-breaks read, for a set of candidate ids. */
+export async function candidateFacts(db: Queryable, ids: readonly string[]): Promise<Map<string, CandidateFacts>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.query<CandidateFacts & { id: string; exercise_name: string }>(
+    `SELECT id, exercise_name, category, equipment, primary_muscles, force, mechanic, fitness_level
+     FROM exercises WHERE id = ANY($1::uuid[])`,
+    [unique],
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.id),
+      {
+        name: r.exercise_name,
+        category: r.category,
+        equipment: r.equipment,
+        primary_muscles: r.primary_muscles,
+        force: r.force,
+        mechanic: r.mechanic,
+        fitness_level: r.fitness_level == null ? null : Number(r.fitness_level),
+      },
+    ]),
+  );
+}

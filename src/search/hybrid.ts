@@ -1,0 +1,120 @@
+import { fuseRankings, type FusedHit } from './fusion.js';
+import { conceptWeights } from './query.js';
+import { conceptForValue, getConcept, levelConcept, phraseWeights } from './vocabulary.js';
+
+/**
+ * The served hybrid ranking after retrieval, pure: each ranker's candidates in a stable order,
+ * weighted rank fusion, then two priors read from the query, then a stable final order.
+ *
+ * - Category prior: a query that names no stretching, mobility or foam-roll concept wants training
+ *   movements, so stretches (and foam rolling) rank below them; a query that names one wants the
+ *   reverse. Its weight is fitted by cross-validation in `bench/quality.ts`.
+ * - Negation: rows whose own tags or name carry a concept the query asks to avoid ("without
+ *   jumping", "skip the barbell") rank lower.
+ *
+ * Ties break on the exercise name, then the id, so the same library and query give the same order
+ * on every import and machine (ids are random per import; names are the data).
+ */
+export interface CandidateFacts {
+  name: string;
+  category: string | null;
+  equipment: string | null;
+  primary_muscles: readonly string[] | null;
+  force: string | null;
+  mechanic: string | null;
+  fitness_level: number | null;
+}
+
+export interface HybridParams {
+  /** Fusion weights of the two rankers. */
+  fulltext: number;
+  vector: number;
+  /** Share of the fused score a row loses when its stretch-or-not kind is not what the query asks. */
+  categoryPrior: number;
+  /** Share of the fused score a row loses for each kind of concept it carries that the query avoids. */
+  negationPenalty: number;
+}
+
+/**
+ * Served values. Fusion: the vector side carries the vocabulary's concepts and is the better single
+ * ranker on natural-language queries; full text adds exact names and rare words. The full-text
+ * weight and the category prior are what `npm run bench:quality` picks on all development queries
+ * from a small grid; the figure it reports for them is 5-fold cross-validated (picked on four folds,
+ * scored on the fifth). The negation penalty is set, not fitted: the development queries barely
+ * use negation.
+ */
+export const HYBRID_PARAMS: HybridParams = { fulltext: 0.25, vector: 1, categoryPrior: 0.2, negationPenalty: 0.5 };
+
+export interface RankedCandidates {
+  name: string;
+  weight: number;
+  /** Higher score is better; any scale. */
+  hits: readonly { id: string; score: number }[];
+}
+
+export interface QueryIntent {
+  wantsStretch: boolean;
+  /** Concepts the query asks to avoid. */
+  avoid: ReadonlySet<string>;
+}
+
+const STRETCH_CONCEPTS = ['stretching', 'foam roll'];
+
+export function queryIntent(query: string): QueryIntent {
+  const weights = conceptWeights(query);
+  const wantsStretch = STRETCH_CONCEPTS.some((id) => (weights.get(id) ?? 0) >= 0.5);
+  const avoid = new Set([...weights].filter(([, w]) => w <= -0.5).map(([id]) => id));
+  return { wantsStretch, avoid };
+}
+
+export function isStretchLike(row: Pick<CandidateFacts, 'category' | 'equipment'>): boolean {
+  return row.category?.toLowerCase() === 'stretching' || row.equipment?.toLowerCase() === 'foam roll';
+}
+
+/** Concepts a row carries by its own tags, and the movement patterns its name states. */
+export function rowConcepts(row: CandidateFacts): Set<string> {
+  const ids = [
+    conceptForValue('category', row.category),
+    conceptForValue('equipment', row.equipment),
+    conceptForValue('force', row.force),
+    conceptForValue('mechanic', row.mechanic),
+    levelConcept(row.fitness_level),
+    ...(row.primary_muscles ?? []).map((m) => conceptForValue('muscle', m)),
+  ];
+  for (const [id, w] of phraseWeights(row.name)) if (w >= 1 && getConcept(id)?.kind === 'pattern') ids.push(id);
+  return new Set(ids.filter((id): id is string => id !== undefined));
+}
+
+/** The multiplier the priors give a row (1 = untouched). */
+export function priorFactor(row: CandidateFacts, intent: QueryIntent, params: Pick<HybridParams, 'categoryPrior' | 'negationPenalty'>): number {
+  let factor = isStretchLike(row) === intent.wantsStretch ? 1 : 1 - params.categoryPrior;
+  if (intent.avoid.size > 0) {
+    const own = rowConcepts(row);
+    for (const id of intent.avoid) if (own.has(id)) factor *= 1 - params.negationPenalty;
+  }
+  return factor;
+}
+
+export function compareByName(a: { id: string; name: string }, b: { id: string; name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function rankHybrid(
+  lists: readonly RankedCandidates[],
+  facts: ReadonlyMap<string, CandidateFacts>,
+  intent: QueryIntent,
+  params: Pick<HybridParams, 'categoryPrior' | 'negationPenalty'>,
+): FusedHit[] {
+  const named = (id: string) => ({ id, name: facts.get(id)?.name ?? '' });
+  const stable = lists.map((l) => ({
+    name: l.name,
+    weight: l.weight,
+    ids: [...l.hits].sort((a, b) => b.score - a.score || compareByName(named(a.id), named(b.id))).map((h) => h.id),
+  }));
+  const fused = fuseRankings(stable).map((h) => {
+    const row = facts.get(h.id);
+    return row ? { ...h, score: h.score * priorFactor(row, intent, params) } : h;
+  });
+  const bestRank = (h: FusedHit) => Math.min(...Object.values(h.ranks));
+  return fused.sort((a, b) => b.score - a.score || bestRank(a) - bestRank(b) || compareByName(named(a.id), named(b.id)));
+}

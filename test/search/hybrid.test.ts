@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { isStretchLike, priorFactor, queryIntent, rankHybrid, type CandidateFacts } from '../../src/search/hybrid.js';
+
+const row = (name: string, over: Partial<CandidateFacts> = {}): CandidateFacts => ({
+  name,
+  category: 'strength',
+  equipment: 'dumbbell',
+  primary_muscles: ['quadriceps'],
+  force: 'push',
+  mechanic: 'compound',
+  fitness_level: 2,
+  ...over,
+});
+
+const PARAMS = { categoryPrior: 0.3, negationPenalty: 0.5 };
+
+describe('queryIntent', () => {
+  it.each([
+    ['quad exercises with dumbbells', false, []],
+    ['release tight quads', true, []],
+    ['foam roller for the calves', true, []],
+    ['quads, not a stretch', false, ['stretching']],
+    ['thigh work without jumping or a barbell', false, ['barbell', 'jump'].sort()],
+  ])('%s', (query, wantsStretch, avoid) => {
+    const intent = queryIntent(query);
+    expect(intent.wantsStretch).toBe(wantsStretch);
+    expect([...intent.avoid].filter((id) => id !== 'plyometrics').sort()).toEqual(avoid);
+  });
+});
+
+describe('priorFactor', () => {
+  const training = row('Goblet Squat');
+  const stretch = row('Quad Stretch', { category: 'stretching', equipment: null, force: 'static' });
+  const rolling = row('Quadriceps SMR', { category: 'stretching', equipment: 'foam roll' });
+  const jump = row('Tuck Jump', { category: 'plyometrics', equipment: 'body only' });
+  it.each([
+    ['a training query keeps training rows', 'quad exercises', training, 1],
+    ['a training query lowers stretches', 'quad exercises', stretch, 0.7],
+    ['a stretching query lowers training rows', 'stretch my quads', training, 0.7],
+    ['a stretching query keeps stretches', 'stretch my quads', stretch, 1],
+    ['foam rolling counts as stretching', 'foam rolling for quads', rolling, 1],
+    ['an avoided category lowers a row', 'quads without jumping', jump, 0.5 * 0.5],
+    ['an avoided pattern in the name lowers a row', 'no squats today', training, 0.5],
+    ['an avoided equipment lowers a row', 'legs, skip the dumbbells', training, 0.5],
+    ['a row without the avoided concept is untouched', 'legs, skip the barbell', training, 1],
+  ])('%s', (_label, query, r, expected) => {
+    expect(priorFactor(r, queryIntent(query), PARAMS)).toBeCloseTo(expected, 10);
+  });
+
+  it('reads stretch-like rows from category or foam-roll equipment', () => {
+    expect([training, stretch, rolling, jump].map(isStretchLike)).toEqual([false, true, true, false]);
+  });
+});
+
+describe('rankHybrid', () => {
+  const facts = new Map([
+    ['id-3', row('Alpha Squat')],
+    ['id-1', row('Bravo Squat')],
+    ['id-2', row('Charlie Stretch', { category: 'stretching' })],
+    ['id-4', row('Delta Lunge')],
+  ]);
+  const intent = queryIntent('quad exercises');
+
+  it('breaks score ties inside a ranker by name, then id, whatever order the database returned', () => {
+    const a = rankHybrid([{ name: 'vector', weight: 1, hits: [{ id: 'id-1', score: 0.9 }, { id: 'id-3', score: 0.9 }, { id: 'id-4', score: 0.5 }] }], facts, intent, PARAMS);
+    const b = rankHybrid([{ name: 'vector', weight: 1, hits: [{ id: 'id-3', score: 0.9 }, { id: 'id-1', score: 0.9 }, { id: 'id-4', score: 0.5 }] }], facts, intent, PARAMS);
+    expect(a.map((h) => h.id)).toEqual(['id-3', 'id-1', 'id-4']);
+    expect(b.map((h) => h.id)).toEqual(a.map((h) => h.id));
+  });
+
+  it('breaks fused ties by name when both rankers disagree symmetrically', () => {
+    const lists = [
+      { name: 'fulltext', weight: 1, hits: [{ id: 'id-1', score: 2 }, { id: 'id-3', score: 1 }] },
+      { name: 'vector', weight: 1, hits: [{ id: 'id-3', score: 0.9 }, { id: 'id-1', score: 0.8 }] },
+    ];
+    expect(rankHybrid(lists, facts, intent, PARAMS).map((h) => h.id)).toEqual(['id-3', 'id-1']);
+  });
+
+  it('applies the category prior after fusion', () => {
+    const lists = [{ name: 'vector', weight: 1, hits: [{ id: 'id-2', score: 0.9 }, { id: 'id-4', score: 0.85 }] }];
+    expect(rankHybrid(lists, facts, intent, PARAMS).map((h) => h.id)).toEqual(['id-4', 'id-2']);
+    expect(rankHybrid(lists, facts, intent, { ...PARAMS, categoryPrior: 0 }).map((h) => h.id)).toEqual(['id-2', 'id-4']);
+    expect(rankHybrid(lists, facts, queryIntent('stretch the quads'), PARAMS).map((h) => h.id)).toEqual(['id-2', 'id-4']);
+  });
+});
