@@ -38,6 +38,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
       ctx.worker = createWorker(ctx);
       ctx.worker.start();
     }
+    ctx.relay.start();
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ address }, 'Fitness Builder API listening');
     const running = app;

@@ -62,6 +62,7 @@ export function registerCommands(program: Command, env: CliEnv): void {
       const worker = createWorker(ctx, opts.concurrency ?? ctx.config.jobs.concurrency);
       ctx.worker = worker;
       worker.start();
+      ctx.relay.start();
       process.stderr.write(`worker ${worker.id} running (concurrency ${opts.concurrency ?? ctx.config.jobs.concurrency})\n`);
       onShutdown(async () => {
         await worker.stop();

@@ -1,3 +1,4 @@
+import { outboxStats, type OutboxStats } from '../database/outbox.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -8,6 +9,8 @@ export interface HealthReport {
   database: { ok: boolean; exercises: number; error: string | null };
   vector: { ok: boolean; reason: string | null; info: Awaited<ReturnType<AppContext['search']['getCollectionInfo']>> | null };
   ai: { configured: boolean; description: string };
+  /** Changes waiting for the vector store (null when the database did not answer). */
+  outbox: OutboxStats | null;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -43,11 +46,13 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
       }
     }
   }
+  const outbox = database.ok ? await withTimeout(outboxStats(ctx.db), 'database').catch(() => null) : null;
   const { ai } = ctx.config;
   const configured = Boolean(ai.analysisModel && (ai.baseUrl || ai.apiKey));
   return {
     database,
     vector,
+    outbox,
     ai: {
       configured,
       description: configured ? `analysis model ${ai.analysisModel}` : 'no AI model configured: offline analyzer and stories in use',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ExerciseFilters } from '../../database/types.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
-import { bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
@@ -94,8 +94,9 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: z.object({ exercise_ids: z.array(z.string()), total_found: z.number().int() }), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = await ctx.search.findExercises(request.body.query, { limit: request.body.limit });
+      if (found.degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
       const ids = found.items.map((r) => r.exercise.id);
       return { exercise_ids: ids, total_found: ids.length };
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outboxStats, type OutboxStats } from '../../database/outbox.js';
 import { countJobsByStatus } from '../../jobs/index.js';
 import type { AppContext } from '../../services/context.js';
 import { checkHealth } from '../../services/health.js';
@@ -25,6 +26,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
             version: z.string(),
             services: z.object({ database: z.string(), qdrant: z.string(), ai_services: z.string() }),
             details: z.record(z.string(), z.string().nullable()),
+            vector_outbox: z.object({ pending: z.number().int(), oldest_pending_seconds: z.number() }).nullable(),
           }),
         },
       },
@@ -40,6 +42,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
           ai_services: h.ai.configured ? 'available' : 'unconfigured',
         },
         details: { database: h.database.error, vector: h.vector.reason, ai: h.ai.description },
+        vector_outbox: h.outbox ? { pending: h.outbox.pending, oldest_pending_seconds: h.outbox.oldestSeconds } : null,
       };
     },
   );
@@ -105,8 +108,10 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     let jobs: Record<string, number> = {};
+    let outbox: OutboxStats = { pending: 0, oldestSeconds: 0, retrying: 0 };
     try {
       jobs = await countJobsByStatus(ctx.db);
+      outbox = await outboxStats(ctx.db);
     } catch {
       // database down: the HTTP metrics are still worth serving
     }
@@ -118,6 +123,12 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
         values: Object.entries(jobs).map(([state, value]) => ({ labels: `state="${state}"`, value })),
       },
       { name: 'fitness_builder_queue_depth', help: 'Jobs waiting to run.', values: [{ labels: '', value: jobs.pending ?? 0 }] },
+      { name: 'fitness_builder_vector_outbox_pending', help: 'Exercise changes waiting for the vector store.', values: [{ labels: '', value: outbox.pending }] },
+      {
+        name: 'fitness_builder_vector_outbox_oldest_pending_seconds',
+        help: 'Age of the oldest change waiting for the vector store.',
+        values: [{ labels: '', value: outbox.oldestSeconds }],
+      },
     ]);
   });
 }
