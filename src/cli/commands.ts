@@ -130,19 +130,6 @@ export function registerCommands(program: Command, env: CliEnv): void {
     });
 
   program
-    .command('reindex')
-    .description('embed every exercise that has no vector for the current model (resumable)')
-    .action(async () => {
-      await env.withContext(async (ctx) => {
-        const progress = createProgress('reindex', json());
-        const result = await ctx.search.reindex({ onProgress: (p) => progress.update(p.done, p.total) });
-        progress.stop();
-        if (json()) printJson(result);
-        else process.stdout.write(`embedded ${result.embedded} exercises with ${result.model}${result.reset ? ' (index rebuilt for the new model)' : ''}\n`);
-      });
-    });
-
-  program
     .command('process')
     .description('turn a video URL into exercise clips (runs a worker here unless --background)')
     .argument('<url>')

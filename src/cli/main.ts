@@ -13,6 +13,7 @@ import { createContext, type AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './output.js';
 import { registerCommands } from './commands.js';
+import { registerVectorCommands } from './vectors.js';
 
 export interface CliEnv {
   config(): Config;
@@ -56,6 +57,7 @@ program
   });
 
 registerCommands(program, env);
+registerVectorCommands(program, env);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const json = program.opts().json as boolean;

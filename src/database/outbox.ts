@@ -95,16 +95,19 @@ export async function outboxStats(db: Queryable): Promise<OutboxStats> {
   return { pending: Number(row?.pending ?? 0), oldestSeconds: Math.max(0, Number(row?.oldest ?? 0)), retrying: Number(row?.retrying ?? 0) };
 }
 
-/** Whether exercise writes are captured (a store outside PostgreSQL is recorded). */
-export async function setOutboxCapture(db: Queryable, enabled: boolean, record: { name: string; model: string; dimensions: number }): Promise<void> {
-  if (enabled) {
-    await db.query(
-      `INSERT INTO vector_index_state (name, backend, model, dimensions) VALUES ($1, 'qdrant', $2, $3)
-       ON CONFLICT (name) DO UPDATE SET backend = 'qdrant', model = EXCLUDED.model, dimensions = EXCLUDED.dimensions`,
-      [record.name, record.model, record.dimensions],
-    );
-  } else {
-    await db.query(`DELETE FROM vector_index_state WHERE backend = 'qdrant'`);
-    await db.query('DELETE FROM vector_outbox');
-  }
+/** Starts capturing exercise writes for a store outside PostgreSQL (recorded in vector_index_state). */
+export async function enableOutboxCapture(db: Queryable, record: { name: string; model: string; dimensions: number }): Promise<void> {
+  await db.query(
+    `INSERT INTO vector_index_state (name, backend, model, dimensions) VALUES ($1, 'qdrant', $2, $3)
+     ON CONFLICT (name) DO UPDATE SET backend = 'qdrant', model = EXCLUDED.model, dimensions = EXCLUDED.dimensions`,
+    [record.name, record.model, record.dimensions],
+  );
+}
+
+/** Stops capturing and drops what waits: no store outside PostgreSQL is served any more. */
+export async function disableOutboxCapture(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(`DELETE FROM vector_index_state WHERE backend = 'qdrant'`);
+    await tx.query('DELETE FROM vector_outbox');
+  });
 }

@@ -268,7 +268,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const batch = await getExercisesByIds(db, ids);
       // One transaction per batch: a crash loses at most the batch in flight, and the next
       // run picks up from what is still missing.
-      await db.transaction((tx) => storeEmbedding(batch, tx));
+      if (index.consistency === 'outbox') await storeEmbedding(batch);
+      else await db.transaction((tx) => storeEmbedding(batch, tx));
       done += batch.length;
       options.onProgress?.({ done, total: Math.max(done, total) });
     }

@@ -2,7 +2,7 @@ import { QdrantClient } from '@qdrant/js-client-rest';
 import type { Db } from '../database/db.js';
 import { getExercisesByIds } from '../database/exercises.js';
 import { buildExerciseFilter } from '../database/filters.js';
-import { setOutboxCapture } from '../database/outbox.js';
+import { enableOutboxCapture } from '../database/outbox.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, UnavailableError, ValidationError } from '../errors.js';
@@ -81,7 +81,7 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
 
   async function check(): Promise<VectorIndexStatus> {
     // Recorded first, even when Qdrant is down: from now on every exercise write is captured.
-    await setOutboxCapture(db, true, { name: `qdrant:${collection}`, model, dimensions });
+    await enableOutboxCapture(db, { name: `qdrant:${collection}`, model, dimensions });
     let exists: boolean;
     try {
       exists = (await client.collectionExists(collection)).exists;
