@@ -63,7 +63,9 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
 
   async function createCollection(): Promise<void> {
     try {
-      await client.createCollection(collection, {
+      // Through the raw API: the client's createCollection drops `metadata` (1.16.2).
+      await client.api().createCollection({
+        collection_name: collection,
         vectors: { size: dimensions, distance: 'Cosine' },
         metadata: { model, dimensions },
       });
