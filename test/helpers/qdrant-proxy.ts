@@ -2,8 +2,8 @@ import http from 'node:http';
 
 /**
  * A small HTTP proxy in front of a real Qdrant for fault tests: it forwards (`pass`), answers 500
- * (`fail`), forwards after a delay (`slow`), or holds requests unanswered and never forwards them
- * (`hold`, a relay frozen mid-batch). Every forwarded point write is recorded in the order Qdrant
+ * (`fail`), forwards after a delay (`slow`), or holds point writes unanswered and never forwards
+ * them (`hold`, a relay frozen mid-batch; other requests pass). Every forwarded point write is recorded in the order Qdrant
  * received it.
  */
 export type ProxyMode = 'pass' | 'fail' | 'slow' | 'hold';
@@ -58,7 +58,7 @@ export async function startQdrantProxy(target: string): Promise<QdrantProxy> {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ status: { error: 'injected failure' } }));
         return;
       }
-      if (mode === 'hold') {
+      if (mode === 'hold' && pointWrite(req.method ?? '', req.url ?? '', body.toString())) {
         held.add(res);
         res.on('close', () => held.delete(res));
         return;
