@@ -235,6 +235,8 @@ async function lagBench(qdrant: TestQdrant, perSecond: number, seconds: number):
 }
 
 export async function runVectorStores(): Promise<string> {
+  // Latency figures mean little on a busy machine: the load at the start is written beside them.
+  const load = os.loadavg()[0]!.toFixed(1);
   const qdrant = await startQdrant();
   try {
     const embedder = createOfflineEmbedder();
@@ -243,7 +245,7 @@ export async function runVectorStores(): Promise<string> {
     const lines = [
       `Offline embedder (${embedder.model}, ${embedder.dimensions} dims), the catalogue grown with synthetic variants; the same rows and vectors in each store. ` +
         `Top 10, ${ITERATIONS} searches per cell over the ${texts.length} dev query vectors (vector search alone, in process; Qdrant over loopback HTTP). ` +
-        'Times in ms, p50 / p95. recall@10 against an exact scan of the matching rows, tie-aware by score / strict by id.',
+        `Times in ms, p50 / p95. recall@10 against an exact scan of the matching rows, tie-aware by score / strict by id. Load average (1 min) at the start: ${load}.`,
       '',
       '| rows | store | filter | matching rows | search p50 / p95 | recall@10 (score / id) |',
       '|---|---|---|---|---|---|',

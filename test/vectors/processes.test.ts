@@ -140,6 +140,40 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
     expect((await verifyVectors(ctx)).drift).toBe(0);
   });
 
+  it('the command line: vectors verify exits 7 on drift and prints it, vectors repair fixes it, reindex --to moves the library', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', ...baseEnv },
+        });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    await ctx.relay.drain(60_000);
+    const clean = await run(['vectors', 'verify']);
+    expect(clean.out).toMatch(/drift: 0/);
+    expect(clean.code).toBe(0);
+    const [victim] = (await library.listExercises(ctx, {}, { limit: 1 })).items;
+    await ctx.index.delete([victim!.id]);
+    const drifted = await run(['vectors', 'verify']);
+    expect(drifted.code).toBe(7);
+    expect(drifted.out).toContain(`missing ${victim!.id}`);
+    const repaired = await run(['vectors', 'repair']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.out).toMatch(/repaired 1 differences; drift now 0/);
+    const moved = await run(['--json', 'reindex', '--to', 'pgvector']);
+    expect(moved.code).toBe(0);
+    const rows = (await library.getStats(ctx)).total_exercises;
+    expect(JSON.parse(moved.out)).toEqual({ store: 'pgvector', embedded: rows });
+    expect(await ctx.db.query('SELECT 1 FROM vector_index_state WHERE backend = $1', ['qdrant'])).toEqual([]);
+    const back = await run(['--json', 'reindex', '--to', 'qdrant']);
+    expect(back.code).toBe(0);
+    expect((await verifyVectors(ctx)).drift).toBe(0);
+  });
+
   it('two serve and two worker processes: each job done once, both APIs answer the same, deletes reach Qdrant, 0 drift', async () => {
     const video = path.join(dataDir, 'source.mp4');
     await makeTestVideo(video, { duration: 6, scenes: [3], audio: true, label: false });
