@@ -152,6 +152,10 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
         child.stderr.on('data', (c: Buffer) => (out += c.toString()));
         child.on('exit', (code) => resolve({ code, out }));
       });
+    await library.addExercises(
+      ctx,
+      Array.from({ length: 5 }, (_, i) => ({ url: null, normalized_url: `catalogue://cli/${i}`, platform: 'catalogue' as const, exercise_name: `Cli ${i}` })),
+    );
     await ctx.relay.drain(60_000);
     const clean = await run(['vectors', 'verify']);
     expect(clean.out).toMatch(/drift: 0/);
