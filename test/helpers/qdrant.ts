@@ -38,7 +38,8 @@ export function freePort(): Promise<number> {
 }
 
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: a restart after kill -9 replays the WAL, slow on a loaded machine.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`qdrant exited with ${child.exitCode}: ${log()}`);
     try {
