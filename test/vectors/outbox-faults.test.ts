@@ -84,6 +84,8 @@ describe.each(BACKENDS)('outbox faults on %s', { timeout: 300_000 }, (backend) =
     beforeAll(async () => {
       proxy = await startQdrantProxy(qdrant.url);
       p = await createTestContext(backend, { ...env('proxy', proxy.url), QDRANT_TIMEOUT_MS: '1000', OUTBOX_LEASE_SECONDS: '2' });
+      // A loaded machine can miss the short timeout on the first request: the store must be up before faults start.
+      await until(async () => (await p.ctx.index.init()).available, 'Qdrant through the proxy');
     });
     afterAll(async () => {
       await p?.close();
