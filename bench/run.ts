@@ -17,6 +17,7 @@ import { runPipelineBench } from './pipeline.js';
 import { largeQualityTable, qualityTable, runLargeQuality, runQuality } from './quality.js';
 import { runQueueBench } from './queue.js';
 import { runSearchLatency } from './search-latency.js';
+import { runVectorStores } from './vector-stores.js';
 import { runWebBundle } from './web-bundle.js';
 
 interface Section {
@@ -30,6 +31,7 @@ export const SECTIONS: Record<string, Section> = {
   'search-latency': { title: 'Search latency, HNSW recall and catalogue import', run: runSearchLatency },
   pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
   queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
+  'vector-stores': { title: 'Vector stores side by side: pgvector (PGlite, server) and Qdrant; outbox import and lag', run: runVectorStores },
   'http-load': { title: 'HTTP load (autocannon, server in its own process)', run: runHttpLoad },
   'web-bundle': { title: 'Web app: JavaScript on first load of the library page', run: runWebBundle },
 };

@@ -83,6 +83,14 @@ const schema = z.object({
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
   MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
+  VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
+  QDRANT_URL: optionalString,
+  QDRANT_API_KEY: optionalString,
+  QDRANT_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('exercises'),
+  QDRANT_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  OUTBOX_BATCH_SIZE: int(1, 1000).default(64),
+  OUTBOX_LEASE_SECONDS: int(1, 3600).default(30),
+  OUTBOX_POLL_MS: int(10, 60_000).default(500),
 });
 
 export interface Config {
@@ -133,6 +141,16 @@ export interface Config {
     ffmpegTimeoutMs: number;
     maxKeyFrames: number;
   };
+  vectors: {
+    store: 'pgvector' | 'qdrant';
+    qdrantUrl: string | undefined;
+    qdrantApiKey: string | undefined;
+    qdrantCollection: string;
+    qdrantTimeoutMs: number;
+    outboxBatchSize: number;
+    outboxLeaseSeconds: number;
+    outboxPollMs: number;
+  };
   jobs: {
     runWorker: boolean;
     concurrency: number;
@@ -158,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new ValidationError(e.PORT !== undefined ? 'PORT' : 'API_PORT', `invalid setting: not a port: ${portText}`);
+  }
+  if (e.VECTOR_STORE === 'qdrant' && !e.QDRANT_URL) throw new ValidationError('QDRANT_URL', 'invalid setting: required when VECTOR_STORE=qdrant');
+  // A push still in flight when its lease ends could land after the next relay's newer push.
+  if (e.OUTBOX_LEASE_SECONDS * 1000 < 2 * e.QDRANT_TIMEOUT_MS) {
+    throw new ValidationError('OUTBOX_LEASE_SECONDS', 'invalid setting: must be at least twice QDRANT_TIMEOUT_MS');
   }
   const corsOrigins = (e.CORS_ORIGINS ?? '')
     .split(',')
@@ -208,6 +231,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxClipSeconds: e.MAX_CLIP_SECONDS,
       ffmpegTimeoutMs: e.FFMPEG_TIMEOUT_MS,
       maxKeyFrames: e.MAX_KEY_FRAMES,
+    },
+    vectors: {
+      store: e.VECTOR_STORE,
+      qdrantUrl: e.QDRANT_URL,
+      qdrantApiKey: e.QDRANT_API_KEY,
+      qdrantCollection: e.QDRANT_COLLECTION,
+      qdrantTimeoutMs: e.QDRANT_TIMEOUT_MS,
+      outboxBatchSize: e.OUTBOX_BATCH_SIZE,
+      outboxLeaseSeconds: e.OUTBOX_LEASE_SECONDS,
+      outboxPollMs: e.OUTBOX_POLL_MS,
     },
     jobs: {
       runWorker: e.RUN_WORKER,

@@ -27,6 +27,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
   try {
     app = await buildServer(ctx);
     if (options.worker ?? config.jobs.runWorker) startWorker(ctx);
+    ctx.relay.start();
     const address = await app.listen({ host: config.host, port: config.port });
     logger.info({ address }, 'Fitness Builder API listening');
     const running = app;

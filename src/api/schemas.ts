@@ -287,3 +287,7 @@ export const jobsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/** Set on search answers given by full text alone because the vector store is unavailable. */
+export const DEGRADED_HEADER = 'x-search-degraded';
+export const VECTOR_STORE_UNAVAILABLE = 'vector-store-unavailable';

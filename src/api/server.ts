@@ -98,7 +98,7 @@ export async function buildServer(ctx: AppContext): Promise<App> {
     credentials: !config.corsOrigins.includes('*') && config.corsOrigins.length > 0,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Range', 'X-Request-Id'],
-    exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length', 'X-Request-Id'],
+    exposedHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length', 'X-Request-Id', 'X-Search-Degraded'],
   });
   await app.register(rateLimit, { global: false });
 

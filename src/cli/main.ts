@@ -16,6 +16,7 @@ import { registerRoutineCommands } from './commands/routines.js';
 import { registerSearchCommands } from './commands/search.js';
 import { createCliEnv } from './env.js';
 import { EXIT, exitCodeFor } from './output.js';
+import { registerVectorCommands } from './commands/vectors.js';
 
 // A promise nobody awaited, or a throw outside any command, leaves the process in an unknown
 // state: say so and stop with a failure code rather than run on or exit 0.
@@ -44,6 +45,7 @@ registerExerciseCommands(program, env);
 registerRoutineCommands(program, env);
 registerJobCommands(program, env);
 registerBackupCommands(program, env);
+registerVectorCommands(program, env);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (env.json()) process.stdout.write(`${JSON.stringify({ error: errorMessage(error) })}\n`);

@@ -6,7 +6,7 @@ import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError } from '../errors.js';
 import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
-import type { CollectionInfo, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
+import type { CollectionInfo, VectorHit, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
 import { buildExerciseChunk } from './chunk.js';
 import { rankFulltext } from './fulltext.js';
 import { candidateFacts } from './facts.js';
@@ -111,6 +111,8 @@ export interface SearchService {
   searchSimilarExercises(query: string, options?: SimilarOptions): Promise<ScoredExercise[]>;
   findExercises(query: string, options?: HybridOptions): Promise<HybridResult>;
   searchDiverseExercises(query: string, options?: DiverseOptions): Promise<HybridHit[]>;
+  /** The same, saying which rankers answered (full text alone while the vector store is down). */
+  findDiverseExercises(query: string, options?: DiverseOptions): Promise<HybridResult>;
   getCollectionInfo(): Promise<CollectionInfo>;
   reindex(options?: { batchSize?: number; onProgress?: (p: ReindexProgress) => void }): Promise<ReindexResult>;
 }
@@ -187,28 +189,38 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   }
 
   async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
-    const reason = unavailableReason(index.status());
+    let reason = unavailableReason(index.status());
     // Embedding first: a provider that is down must fail the search, not quietly degrade it.
     const vector = reason ? undefined : await embedQuery(q);
     const filter = filters ? { filters } : {};
+    // A store that stops answering mid-flight degrades this search to full text, like one known down.
+    const vectorSearch = async (limit: number): Promise<VectorHit[] | null> => {
+      try {
+        return await index.search(vector!, { limit, ...filter });
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        reason = error.message;
+        return null;
+      }
+    };
     let fulltext: Awaited<ReturnType<typeof rankFulltext>>;
-    let semantic: Awaited<ReturnType<typeof index.search>> = [];
+    let semantic: VectorHit[] | null = null;
     if (vector && (await librarySize()) > (deps.fulltextScanMaxRows ?? FULLTEXT_SCAN_MAX_ROWS)) {
       // A natural-language OR query matches most of a large library, and matching alone then
       // costs hundreds of ms: full text re-ranks the vector side's (deeper) candidates instead.
-      semantic = await index.search(vector, { limit: Math.min(Math.max(depth, LARGE_LIBRARY_DEPTH), 1000), ...filter });
-      fulltext = await rankFulltext(db, q, { limit: depth, ...filter, within: semantic.map((h) => h.id) });
-      semantic = semantic.slice(0, depth);
+      semantic = await vectorSearch(Math.min(Math.max(depth, LARGE_LIBRARY_DEPTH), 1000));
+      fulltext = await rankFulltext(db, q, { limit: depth, ...filter, ...(semantic ? { within: semantic.map((h) => h.id) } : {}) });
+      semantic = semantic?.slice(0, depth) ?? null;
     } else {
       [fulltext, semantic] = await Promise.all([
         rankFulltext(db, q, { limit: depth, ...filter }),
-        vector ? index.search(vector, { limit: Math.min(depth, 1000), ...filter }) : Promise.resolve([]),
+        vector ? vectorSearch(Math.min(depth, 1000)) : Promise.resolve(null),
       ]);
     }
-    semantic = semantic.filter(related);
+    const vectorHits = semantic?.filter(related) ?? null;
     const lists: RankedCandidates[] = [{ name: 'fulltext', weight: weights.fulltext, hits: fulltext.map((h) => ({ id: h.id, score: h.rank })) }];
-    if (vector) lists.push({ name: 'vector', weight: weights.vector, hits: semantic });
-    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...semantic.map((h) => h.id)]);
+    if (vectorHits) lists.push({ name: 'vector', weight: weights.vector, hits: vectorHits });
+    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)]);
     const params = { categoryPrior: deps.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
     return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason };
   }
@@ -221,13 +233,18 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
   }
 
-  async function searchDiverseExercises(query: string, options: DiverseOptions = {}): Promise<HybridHit[]> {
+  async function findDiverseExercises(query: string, options: DiverseOptions = {}): Promise<HybridResult> {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(diverseSchema, options);
     const pool = o.candidates ?? Math.min(500, Math.max(50, o.count * 5));
     const { fused, reason } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
     const hits = await withRows(fused.slice(0, pool));
-    const vectors = reason ? new Map<string, number[]>() : await index.vectors(hits.map((h) => h.id));
+    const vectors = reason
+      ? new Map<string, number[]>()
+      : await index.vectors(hits.map((h) => h.id)).catch((error: unknown) => {
+          if (error instanceof UnavailableError) return new Map<string, number[]>();
+          throw error;
+        });
     const chosen = selectDiverse(
       hits.map((h) => ({
         ...h,
@@ -238,7 +255,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       })),
       { count: o.count, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
     );
-    return chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
+    const items = chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
+    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
   }
 
   async function reindex(options: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {}): Promise<ReindexResult> {
@@ -251,15 +269,16 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const [{ n: rows } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
     const total = Math.max(0, rows - (await index.info()).vectors_count);
     let done = 0;
-    const tried = new Set<string>();
+    let after: string | undefined;
     for (;;) {
-      const ids = (await index.missing(batchSize)).filter((id) => !tried.has(id));
+      const ids = await index.missing(batchSize, after);
       if (ids.length === 0) break;
-      ids.forEach((id) => tried.add(id));
+      after = ids[ids.length - 1];
       const batch = await getExercisesByIds(db, ids);
       // One transaction per batch: a crash loses at most the batch in flight, and the next
       // run picks up from what is still missing.
-      await db.transaction((tx) => storeEmbedding(batch, tx));
+      if (index.consistency === 'outbox') await storeEmbedding(batch);
+      else await db.transaction((tx) => storeEmbedding(batch, tx));
       done += batch.length;
       options.onProgress?.({ done, total: Math.max(done, total) });
     }
@@ -277,7 +296,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     },
     searchSimilarExercises,
     findExercises,
-    searchDiverseExercises,
+    findDiverseExercises,
+    searchDiverseExercises: async (query, options) => (await findDiverseExercises(query, options)).items,
     getCollectionInfo: () => index.info(),
     reindex,
   };

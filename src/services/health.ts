@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { errorMessage, UnavailableError } from '../errors.js';
 import { countLibrary } from '../database/index.js';
+import { outboxStats, type OutboxStats } from '../database/outbox.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -19,6 +20,8 @@ export interface HealthReport {
   jobs: { ok: boolean; pending: number; reason: string | null };
   /** ffmpeg and ffprobe run (the pipeline needs both). */
   tools: { ok: boolean; reason: string | null };
+  /** Changes waiting for the vector store (null when the database did not answer). */
+  outbox: OutboxStats | null;
 }
 
 const CHECK_TIMEOUT_MS = 3000;
@@ -106,6 +109,7 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
       }
     }
   }
+  const outbox = database.ok ? await withTimeout(outboxStats(ctx.db), 'database').catch(() => null) : null;
   const { ai } = ctx.config;
   const configured = Boolean(ai.analysisModel && (ai.baseUrl || ai.apiKey));
   const [disk, jobs, tools] = await Promise.all([checkDisk(ctx.config), checkJobs(ctx), checkTools(ctx.config.media)]);
@@ -115,6 +119,7 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
     disk,
     jobs,
     tools,
+    outbox,
     ai: {
       configured,
       description: configured ? `analysis model ${ai.analysisModel}` : 'no AI model configured: offline analyzer and stories in use',

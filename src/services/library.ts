@@ -15,7 +15,7 @@ import type { Queryable } from '../database/db.js';
 export type { ExerciseFilters };
 export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
 export { MAX_BULK_IDS };
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { MAX_BULK_IDS } from '../limits.js';
 import { buildExerciseChunk } from '../search/chunk.js';
 import type { AppContext } from './context.js';
@@ -28,6 +28,8 @@ async function embedRows(ctx: AppContext, rows: readonly Parameters<typeof build
   const status = ctx.index.status();
   // While a model change awaits `reindex`, rows are stored without vectors; reindex embeds them.
   if (!status.available || status.needsReindex || rows.length === 0) return null;
+  // An external store is written by the outbox relay, which embeds the row as it then is.
+  if (ctx.index.consistency === 'outbox') return null;
   return ctx.embedder.embed(rows.map((r) => buildExerciseChunk(r)), 'document');
 }
 
@@ -119,7 +121,7 @@ export async function deleteExercise(ctx: AppContext, id: string): Promise<Exerc
   return store.deleteExercise(ctx.db, id, {
     clipsDir: ctx.config.clipsDir,
     beforeCommit: async (tx, exercise) => {
-      if (ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
+      if (ctx.index.consistency === 'transaction' && ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
     },
   });
 }
@@ -162,6 +164,8 @@ export interface SearchRequest {
 export interface SearchAnswer {
   results: { score: number; exercise: Exercise }[];
   ranker: string;
+  /** Why the vector side did not answer (the store is down or not set up): full text answered alone. */
+  degraded?: string;
 }
 
 /**
@@ -176,33 +180,43 @@ function assertQueryBounds(ctx: AppContext, query: string): void {
   if (query.length > max) throw new ValidationError('query', `must be at most ${max} characters`);
 }
 
-/** The contract's semantic-search-ids: ids best first. */
-export async function findExerciseIds(ctx: AppContext, query: string, limit: number, filters?: ExerciseFilters): Promise<string[]> {
+/** The contract's semantic-search-ids: ids best first, and why the vector side did not answer if it did not. */
+export async function findExerciseIds(
+  ctx: AppContext,
+  query: string,
+  limit: number,
+  filters?: ExerciseFilters,
+): Promise<{ ids: string[]; degraded?: string }> {
   assertQueryBounds(ctx, query);
   const found = await ctx.search.findExercises(query, { limit, ...(filters ? { filters } : {}) });
-  return found.items.map((r) => r.exercise.id);
+  return { ids: found.items.map((r) => r.exercise.id), ...(found.degraded ? { degraded: found.degraded } : {}) };
 }
 
 /** One entry for every search the API and CLI offer: hybrid by default, diverse or thresholded on request. */
 export async function searchExercises(ctx: AppContext, query: string, request: SearchRequest): Promise<SearchAnswer> {
   assertQueryBounds(ctx, query);
   if (request.diverse) {
-    const hits = await ctx.search.searchDiverseExercises(query, {
+    const found = await ctx.search.findDiverseExercises(query, {
       count: request.limit,
       candidates: Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, request.limit * 2)),
       filters: request.filters,
       ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),
     });
-    return { results: hits, ranker: 'diverse' };
+    return { results: found.items, ranker: found.degraded ? 'fulltext' : 'diverse', ...(found.degraded ? { degraded: found.degraded } : {}) };
   }
   if (request.scoreThreshold !== undefined) {
-    const hits = await ctx.search.searchSimilarExercises(query, {
-      limit: request.limit,
-      filters: request.filters,
-      scoreThreshold: request.scoreThreshold,
-    });
-    return { results: hits, ranker: 'vector' };
+    try {
+      const hits = await ctx.search.searchSimilarExercises(query, {
+        limit: request.limit,
+        filters: request.filters,
+        scoreThreshold: request.scoreThreshold,
+      });
+      return { results: hits, ranker: 'vector' };
+    } catch (error) {
+      // The threshold refers to vector scores; without the vector side full text still answers.
+      if (!(error instanceof UnavailableError)) throw error;
+    }
   }
   const found = await ctx.search.findExercises(query, { limit: request.limit, filters: request.filters });
-  return { results: found.items, ranker: found.ranker };
+  return { results: found.items, ranker: found.ranker, ...(found.degraded ? { degraded: found.degraded } : {}) };
 }

@@ -3,7 +3,7 @@ import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
-import type { CollectionInfo, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
+import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 
 /**
  * pgvector backend: one row per exercise in `exercise_embeddings`, with a foreign key to
@@ -248,15 +248,32 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     return new Map(rows.map((r) => [String(r.id), parseVector(r.embedding)]));
   }
 
-  async function missing(limit: number): Promise<string[]> {
+  async function missing(limit: number, after?: string): Promise<string[]> {
     requireReady();
     const rows = await db.query<{ id: string }>(
       `SELECT e.id FROM exercises e
-       WHERE NOT EXISTS (SELECT 1 FROM ${EMBEDDINGS_TABLE} v WHERE v.exercise_id = e.id)
-       ORDER BY e.created_at, e.id LIMIT $1`,
-      [limit],
+       WHERE NOT EXISTS (SELECT 1 FROM ${EMBEDDINGS_TABLE} v WHERE v.exercise_id = e.id) AND ($2::uuid IS NULL OR e.id > $2::uuid)
+       ORDER BY e.id LIMIT $1`,
+      [limit, after ?? null],
     );
     return rows.map((r) => String(r.id));
+  }
+
+  async function stored(pageSize: number, after?: string): Promise<StoredPage> {
+    requireReady();
+    const rows = await db.query<{ id: string }>(
+      `SELECT exercise_id AS id FROM ${EMBEDDINGS_TABLE} WHERE ($2::uuid IS NULL OR exercise_id > $2::uuid) ORDER BY exercise_id LIMIT $1`,
+      [pageSize, after ?? null],
+    );
+    const ids = rows.map((r) => String(r.id));
+    // One table holds one model's vectors (init refuses to mix them), so none is of another model.
+    return { ids, otherModel: [], ...(ids.length === pageSize ? { next: ids[ids.length - 1] } : {}) };
+  }
+
+  async function count(): Promise<number> {
+    requireReady();
+    const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${EMBEDDINGS_TABLE}`);
+    return row?.n ?? 0;
   }
 
   async function info(): Promise<CollectionInfo> {
@@ -272,6 +289,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
 
   return {
     backend: 'pgvector',
+    consistency: 'transaction',
     init,
     status: () => state,
     upsert,
@@ -279,6 +297,8 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     search,
     vectors,
     missing,
+    stored,
+    count,
     reset,
     info,
   };

@@ -47,15 +47,37 @@ export interface CollectionInfo {
   message?: string;
 }
 
+export type VectorStoreKind = 'pgvector' | 'qdrant';
+
+/** One page of what a store holds: ids and the model that made each vector (for `vectors verify`). */
+export interface StoredPage {
+  ids: string[];
+  /** Ids whose vector was made by another model than the configured one. */
+  otherModel: string[];
+  /** Where the next page starts; undefined at the end. */
+  next?: string;
+}
+
 export interface VectorIndex {
-  readonly backend: 'pgvector';
+  readonly backend: VectorStoreKind;
+  /**
+   * `transaction`: vectors are written in the caller's transaction with their rows (pgvector).
+   * `outbox`: the store lives outside PostgreSQL; rows write an outbox entry in their transaction
+   * (migration 0005's trigger) and the relay brings the store up to date.
+   */
+  readonly consistency: 'transaction' | 'outbox';
   init(): Promise<VectorIndexStatus>;
   status(): VectorIndexStatus;
+  /** Stores vectors (with the exercise rows' filter fields as payload where the store keeps one). */
   upsert(items: readonly VectorItem[], tx?: Queryable): Promise<void>;
   delete(ids: readonly string[], tx?: Queryable): Promise<void>;
   search(vector: readonly number[], opts: VectorSearchOptions): Promise<VectorHit[]>;
   vectors(ids: readonly string[]): Promise<Map<string, number[]>>;
-  missing(limit: number): Promise<string[]>;
+  /** Exercises without a vector, in id order after `after` (a cursor, so a long pass never rescans). */
+  missing(limit: number, after?: string): Promise<string[]>;
+  /** What the store holds, a page at a time, in id order. */
+  stored(pageSize: number, after?: string): Promise<StoredPage>;
+  count(): Promise<number>;
   reset(): Promise<void>;
   info(): Promise<CollectionInfo>;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
-import { bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
@@ -95,9 +95,10 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: z.object({ exercise_ids: z.array(z.string()), total_found: z.number().int() }), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { query, limit, filters } = request.body;
-      const ids = await library.findExerciseIds(ctx, query, limit, filters);
+      const { ids, degraded } = await library.findExerciseIds(ctx, query, limit, filters);
+      if (degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
       return { exercise_ids: ids, total_found: ids.length };
     },
   );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../services/context.js';
 import { checkHealth } from '../../services/health.js';
 import { countJobs } from '../../services/jobs.js';
+import { vectorOutboxStats } from '../../services/vectors.js';
 import { VERSION } from '../../version.js';
 import type { Metrics } from '../metrics.js';
 import { errorSchema } from '../schemas.js';
@@ -32,6 +33,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
               ffmpeg: z.enum(['available', 'unavailable']),
             }),
             details: z.record(z.string(), z.string().nullable()),
+            vector_outbox: z.object({ pending: z.number().int(), oldest_pending_seconds: z.number() }).nullable(),
           }),
         },
       },
@@ -57,6 +59,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
           jobs: h.jobs.reason,
           ffmpeg: h.tools.reason,
         },
+        vector_outbox: h.outbox ? { pending: h.outbox.pending, oldest_pending_seconds: h.outbox.oldestSeconds } : null,
       };
     },
   );
@@ -121,12 +124,12 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
   );
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    // With the database down the job series are left out (unknown), not reported as zero;
-    // the HTTP metrics are still worth serving.
-    const jobs = await countJobs(ctx);
+    // With the database down the job and outbox series are left out (unknown), not reported as
+    // zero; the HTTP metrics are still worth serving.
+    const [jobs, outbox] = await Promise.all([countJobs(ctx), vectorOutboxStats(ctx)]);
     void reply.header('content-type', 'text/plain; version=0.0.4');
-    return metrics.render(
-      jobs
+    return metrics.render([
+      ...(jobs
         ? [
             {
               name: 'fitness_builder_jobs',
@@ -135,7 +138,17 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
             },
             { name: 'fitness_builder_queue_depth', help: 'Jobs waiting to run.', values: [{ labels: '', value: jobs.pending }] },
           ]
-        : [],
-    );
+        : []),
+      ...(outbox
+        ? [
+            { name: 'fitness_builder_vector_outbox_pending', help: 'Exercise changes waiting for the vector store.', values: [{ labels: '', value: outbox.pending }] },
+            {
+              name: 'fitness_builder_vector_outbox_oldest_pending_seconds',
+              help: 'Age of the oldest change waiting for the vector store.',
+              values: [{ labels: '', value: outbox.oldestSeconds }],
+            },
+          ]
+        : []),
+    ]);
   });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../services/context.js';
 import { searchExercises } from '../../services/library.js';
 import { generateStories } from '../../services/stories.js';
-import { errorResponses, searchBody, searchResponse, storiesBody } from '../schemas.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, errorResponses, searchBody, searchResponse, storiesBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
@@ -19,7 +19,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: searchResponse, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const b = request.body;
       const found = await searchExercises(ctx, b.query, {
         limit: b.limit,
@@ -28,6 +28,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
         diverse: b.diverse,
         diversity: b.diversity,
       });
+      if (found.degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
       return { results: found.results.map((r) => ({ score: r.score, exercise: r.exercise })), total_found: found.results.length, ranker: found.ranker };
     },
   );

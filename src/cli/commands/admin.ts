@@ -59,6 +59,7 @@ export function registerServerCommands(program: Command, env: CliEnv): void {
       await assertToolsRun(env.config());
       const ctx = await createContext(env.config());
       const worker = startWorker(ctx, opts.concurrency ?? ctx.config.jobs.concurrency);
+      ctx.relay.start();
       process.stderr.write(`worker ${worker.id} running (concurrency ${opts.concurrency ?? ctx.config.jobs.concurrency})\n`);
       onShutdown(async () => {
         await worker.stop();

@@ -6,7 +6,7 @@ import type { CliEnv } from '../env.js';
 import { createProgress, printJson, printTable } from '../output.js';
 import { int, list } from '../parse.js';
 
-/** Finding exercises (search) and keeping the vector index current (reindex). */
+/** Finding exercises (search); reindex lives with the vector-store commands (vectors.ts). */
 export function registerSearchCommands(program: Command, env: CliEnv): void {
   program
     .command('search')
@@ -52,16 +52,4 @@ export function registerSearchCommands(program: Command, env: CliEnv): void {
       });
     });
 
-  program
-    .command('reindex')
-    .description('embed every exercise that has no vector for the current model (resumable)')
-    .action(async () => {
-      await env.withContext(async (ctx) => {
-        const progress = createProgress('reindex', env.json());
-        const result = await ctx.search.reindex({ onProgress: (p) => progress.update(p.done, p.total) });
-        progress.stop();
-        if (env.json()) printJson(result);
-        else process.stdout.write(`embedded ${result.embedded} exercises with ${result.model}${result.reset ? ' (index rebuilt for the new model)' : ''}\n`);
-      });
-    });
 }

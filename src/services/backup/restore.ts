@@ -101,6 +101,8 @@ class Restorer {
     const archived = this.header.embedding;
     this.vectorsUsable =
       archived !== null &&
+      // An external store is filled by the outbox relay from the restored rows.
+      this.ctx.index.consistency === 'transaction' &&
       status.available &&
       !status.needsReindex &&
       archived.model === this.ctx.embedder.model &&
