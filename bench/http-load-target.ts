@@ -2,14 +2,16 @@
  * The server under load for bench/http-load.ts, in a process of its own so the load generator
  * does not share its event loop: the real `startServer` on the embedded default (PGlite in a
  * temp DATA_DIR, offline embedder, no worker), with the free-exercise-db catalogue imported
- * first through `importCatalogue`.
+ * first through `importCatalogue`; beside it, on a port of its own, a bare Fastify app whose one
+ * route returns one exercise object from memory: what the HTTP layer alone allows.
  *
  *   node --import tsx bench/http-load-target.ts
  *
  * Talks over stdio, one JSON message per line prefixed with `BENCH ` (other stdout lines are
  * logs). Prints `ready` with the URL and the exercise ids, then takes commands on stdin:
  *   {"cmd":"write","kind":"reindex"}  drop the vectors and re-embed every row, over and over
- *   {"cmd":"write","kind":"import"}   import synthetic catalogues of IMPORT_ROWS rows, over and over
+ *   {"cmd":"write","kind":"import","batchSize":N}   import synthetic catalogues of IMPORT_ROWS rows,
+ *                                     over and over, N rows per transaction (default: the database's)
  *   {"cmd":"stop"}                    finish the current cycle, answer `stopped` with what ran
  *   {"cmd":"exit"}                    stop the server, remove the data, exit
  * It exits by itself when stdin closes (the load generator went away) or after MAX_LIFETIME_MS.
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
 import { startServer } from '../src/api/index.js';
 import { loadConfig } from '../src/config.js';
 import { logger } from '../src/logger.js';
@@ -37,9 +40,12 @@ const config = loadConfig({ DATA_DIR: path.join(root, 'data'), HOST: '127.0.0.1'
 const server = await startServer(config, { worker: false });
 const { ctx } = server;
 
+const bare = Fastify({ logger: false });
+
 let exiting: Promise<never> | null = null;
 function exit(code: number): Promise<never> {
   exiting ??= (async () => {
+    await bare.close().catch(() => {});
     await server.stop(2000).catch(() => {});
     fs.rmSync(root, { recursive: true, force: true });
     process.exit(code);
@@ -51,6 +57,10 @@ setTimeout(() => void exit(3), MAX_LIFETIME_MS).unref();
 const imported = await importCatalogue(ctx, CATALOGUE);
 const ids = (await ctx.db.query<{ id: string }>('SELECT id FROM exercises ORDER BY id')).map((r) => String(r.id));
 const catalogue = await readCatalogue(CATALOGUE);
+const sample = (await (await fetch(`${server.url}/api/v1/exercises/${ids[0]}`)).json()) as Record<string, unknown>;
+bare.get('/exercise/:id', async () => sample);
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 // Transaction durations while a write runs: on PGlite a transaction holds the database (and a
 // statement holds the event loop), so the longest one bounds how long any request can wait.
@@ -67,6 +77,7 @@ const transaction = ctx.db.transaction.bind(ctx.db);
 
 interface WriteRun {
   kind: string;
+  batchSize: number | undefined;
   stop: boolean;
   done: Promise<{ cycles: number; rows: number; error: string | null }>;
 }
@@ -89,7 +100,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
           return { ...e, id: `${e.id}-s${importCycle}-${i}`, name: `${e.name} (variant ${importCycle}.${i})` };
         });
         fs.writeFileSync(file, JSON.stringify(entries));
-        rows += (await importCatalogue(ctx, file, { source: `bench-synthetic-${importCycle}` })).inserted;
+        rows += (await importCatalogue(ctx, file, { source: `bench-synthetic-${importCycle}`, ...(run.batchSize ? { batchSize: run.batchSize } : {}) })).inserted;
         fs.rmSync(file, { force: true });
       }
       cycles++;
@@ -108,7 +119,7 @@ const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.m
 const lines = readline.createInterface({ input: process.stdin });
 lines.on('close', () => void exit(0));
 lines.on('line', async (line) => {
-  let message: { cmd?: string; kind?: string };
+  let message: { cmd?: string; kind?: string; batchSize?: number };
   try {
     message = JSON.parse(line) as typeof message;
   } catch {
@@ -119,7 +130,12 @@ lines.on('line', async (line) => {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const started = performance.now();
-    const run: WriteRun = { kind: message.kind === 'import' ? 'import' : 'reindex', stop: false, done: Promise.resolve({ cycles: 0, rows: 0, error: null }) };
+    const run: WriteRun = {
+      kind: message.kind === 'import' ? 'import' : 'reindex',
+      batchSize: message.batchSize,
+      stop: false,
+      done: Promise.resolve({ cycles: 0, rows: 0, error: null }),
+    };
     run.done = writeLoop(run).then((r) => {
       delay.disable();
       const tx = [...(recording ?? [])].sort((a, b) => a - b);
@@ -127,6 +143,7 @@ lines.on('line', async (line) => {
       send({
         event: 'stopped',
         kind: run.kind,
+        batchSize: run.batchSize ?? ctx.db.writeBatchSize,
         ...r,
         seconds: (performance.now() - started) / 1000,
         transactions: tx.length,
@@ -144,6 +161,9 @@ lines.on('line', async (line) => {
     const run = current;
     await run.done;
     current = null;
+  } else if (message.cmd === 'memory') {
+    const m = process.memoryUsage();
+    send({ event: 'memory', rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) });
   } else if (message.cmd === 'exit') {
     if (current) {
       current.stop = true;
@@ -153,4 +173,4 @@ lines.on('line', async (line) => {
   }
 });
 
-send({ event: 'ready', url: server.url, ids, import: imported, pid: process.pid });
+send({ event: 'ready', url: server.url, bareUrl, ids, import: imported, pid: process.pid, writeBatchSize: ctx.db.writeBatchSize });
