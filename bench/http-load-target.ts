@@ -29,7 +29,7 @@ import { logger } from '../src/logger.js';
 import { importCatalogue, readCatalogue } from '../src/services/catalogue.js';
 
 export const IMPORT_ROWS = 3000;
-const MAX_LIFETIME_MS = 10 * 60_000;
+const MAX_LIFETIME_MS = 30 * 60_000;
 const CATALOGUE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data/free-exercise-db/exercises.json');
 
 const send = (message: Record<string, unknown>) => process.stdout.write(`BENCH ${JSON.stringify(message)}\n`);
@@ -84,6 +84,16 @@ interface WriteRun {
 let current: WriteRun | null = null;
 let importCycle = 0;
 
+/** Thrown from a progress callback when `stop` arrives, so a measurement ends after the batch in flight, not the cycle. */
+class Stopped extends Error {
+  constructor(readonly rows: number) {
+    super('stopped');
+  }
+}
+function stopBetweenBatches(run: WriteRun, done: number): void {
+  if (run.stop) throw new Stopped(done);
+}
+
 async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number; error: string | null }> {
   let cycles = 0;
   let rows = 0;
@@ -91,7 +101,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
     while (!run.stop) {
       if (run.kind === 'reindex') {
         await ctx.index.reset();
-        rows += (await ctx.search.reindex()).embedded;
+        rows += (await ctx.search.reindex({ onProgress: (p) => stopBetweenBatches(run, p.done) })).embedded;
       } else {
         importCycle++;
         const file = path.join(root, `synthetic-${importCycle}.json`);
@@ -100,8 +110,17 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
           return { ...e, id: `${e.id}-s${importCycle}-${i}`, name: `${e.name} (variant ${importCycle}.${i})` };
         });
         fs.writeFileSync(file, JSON.stringify(entries));
-        rows += (await importCatalogue(ctx, file, { source: `bench-synthetic-${importCycle}`, ...(run.batchSize ? { batchSize: run.batchSize } : {}) })).inserted;
-        fs.rmSync(file, { force: true });
+        try {
+          rows += (
+            await importCatalogue(ctx, file, {
+              source: `bench-synthetic-${importCycle}`,
+              ...(run.batchSize ? { batchSize: run.batchSize } : {}),
+              onProgress: (done) => stopBetweenBatches(run, done),
+            })
+          ).inserted;
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
       }
       cycles++;
       // Let stdin (the stop command) and queued requests in between two cycles: nothing in a
@@ -110,6 +129,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
     }
     return { cycles, rows, error: null };
   } catch (error) {
+    if (error instanceof Stopped) return { cycles, rows: rows + error.rows, error: null };
     return { cycles, rows, error: (error as Error).message };
   }
 }
