@@ -156,7 +156,10 @@ function pgliteDb(thread: PgliteThread, onClose: () => void): Db {
   const closed = () => Promise.reject(new UnavailableError('Database is closed'));
   return {
     kind: 'pglite',
-    writeBatchSize: 16,
+    // A query waits for the transaction holding the session, and every statement of a write is a
+    // round trip to this thread: /health p99 during a 3000-row import was lowest at 4 rows per
+    // transaction of 4, 16, 64 and 256 (BENCHMARKS.md, http-load), for some import throughput.
+    writeBatchSize: 4,
     query: (text, params) => (closing ? closed() : db.query(text, params)),
     exec: (text) => (closing ? closed() : db.exec(text)),
     async transaction(fn) {

@@ -35,6 +35,6 @@ describe.each(BACKENDS)('the database seam on %s', (backend) => {
   });
 
   it('says how many rows a write transaction should hold', () => {
-    expect(t.db.writeBatchSize).toBe(backend === 'pglite' ? 16 : 200);
+    expect(t.db.writeBatchSize).toBe(backend === 'pglite' ? 4 : 200);
   });
 });
