@@ -2,14 +2,16 @@
  * The server under load for bench/http-load.ts, in a process of its own so the load generator
  * does not share its event loop: the real `startServer` on the embedded default (PGlite in a
  * temp DATA_DIR, offline embedder, no worker), with the free-exercise-db catalogue imported
- * first through `importCatalogue`.
+ * first through `importCatalogue`; beside it, on a port of its own, a bare Fastify app whose one
+ * route returns one exercise object from memory: what the HTTP layer alone allows.
  *
  *   node --import tsx bench/http-load-target.ts
  *
  * Talks over stdio, one JSON message per line prefixed with `BENCH ` (other stdout lines are
  * logs). Prints `ready` with the URL and the exercise ids, then takes commands on stdin:
  *   {"cmd":"write","kind":"reindex"}  drop the vectors and re-embed every row, over and over
- *   {"cmd":"write","kind":"import"}   import synthetic catalogues of IMPORT_ROWS rows, over and over
+ *   {"cmd":"write","kind":"import","batchSize":N}   import synthetic catalogues of IMPORT_ROWS rows,
+ *                                     over and over, N rows per transaction (default: the database's)
  *   {"cmd":"stop"}                    finish the current cycle, answer `stopped` with what ran
  *   {"cmd":"exit"}                    stop the server, remove the data, exit
  * It exits by itself when stdin closes (the load generator went away) or after MAX_LIFETIME_MS.
@@ -20,13 +22,14 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
 import { startServer } from '../src/api/index.js';
 import { loadConfig } from '../src/config.js';
 import { logger } from '../src/logger.js';
 import { importCatalogue, readCatalogue } from '../src/services/catalogue.js';
 
 export const IMPORT_ROWS = 3000;
-const MAX_LIFETIME_MS = 10 * 60_000;
+const MAX_LIFETIME_MS = 30 * 60_000;
 const CATALOGUE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/data/free-exercise-db/exercises.json');
 
 const send = (message: Record<string, unknown>) => process.stdout.write(`BENCH ${JSON.stringify(message)}\n`);
@@ -37,9 +40,12 @@ const config = loadConfig({ DATA_DIR: path.join(root, 'data'), HOST: '127.0.0.1'
 const server = await startServer(config, { worker: false });
 const { ctx } = server;
 
+const bare = Fastify({ logger: false });
+
 let exiting: Promise<never> | null = null;
 function exit(code: number): Promise<never> {
   exiting ??= (async () => {
+    await bare.close().catch(() => {});
     await server.stop(2000).catch(() => {});
     fs.rmSync(root, { recursive: true, force: true });
     process.exit(code);
@@ -51,6 +57,10 @@ setTimeout(() => void exit(3), MAX_LIFETIME_MS).unref();
 const imported = await importCatalogue(ctx, CATALOGUE);
 const ids = (await ctx.db.query<{ id: string }>('SELECT id FROM exercises ORDER BY id')).map((r) => String(r.id));
 const catalogue = await readCatalogue(CATALOGUE);
+const sample = (await (await fetch(`${server.url}/api/v1/exercises/${ids[0]}`)).json()) as Record<string, unknown>;
+bare.get('/exercise/:id', async () => sample);
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 // Transaction durations while a write runs: on PGlite a transaction holds the database (and a
 // statement holds the event loop), so the longest one bounds how long any request can wait.
@@ -67,11 +77,22 @@ const transaction = ctx.db.transaction.bind(ctx.db);
 
 interface WriteRun {
   kind: string;
+  batchSize: number | undefined;
   stop: boolean;
   done: Promise<{ cycles: number; rows: number; error: string | null }>;
 }
 let current: WriteRun | null = null;
 let importCycle = 0;
+
+/** Thrown from a progress callback when `stop` arrives, so a measurement ends after the batch in flight, not the cycle. */
+class Stopped extends Error {
+  constructor(readonly rows: number) {
+    super('stopped');
+  }
+}
+function stopBetweenBatches(run: WriteRun, done: number): void {
+  if (run.stop) throw new Stopped(done);
+}
 
 async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number; error: string | null }> {
   let cycles = 0;
@@ -80,7 +101,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
     while (!run.stop) {
       if (run.kind === 'reindex') {
         await ctx.index.reset();
-        rows += (await ctx.search.reindex()).embedded;
+        rows += (await ctx.search.reindex({ onProgress: (p) => stopBetweenBatches(run, p.done) })).embedded;
       } else {
         importCycle++;
         const file = path.join(root, `synthetic-${importCycle}.json`);
@@ -89,8 +110,17 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
           return { ...e, id: `${e.id}-s${importCycle}-${i}`, name: `${e.name} (variant ${importCycle}.${i})` };
         });
         fs.writeFileSync(file, JSON.stringify(entries));
-        rows += (await importCatalogue(ctx, file, { source: `bench-synthetic-${importCycle}` })).inserted;
-        fs.rmSync(file, { force: true });
+        try {
+          rows += (
+            await importCatalogue(ctx, file, {
+              source: `bench-synthetic-${importCycle}`,
+              ...(run.batchSize ? { batchSize: run.batchSize } : {}),
+              onProgress: (done) => stopBetweenBatches(run, done),
+            })
+          ).inserted;
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
       }
       cycles++;
       // Let stdin (the stop command) and queued requests in between two cycles: nothing in a
@@ -99,6 +129,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
     }
     return { cycles, rows, error: null };
   } catch (error) {
+    if (error instanceof Stopped) return { cycles, rows: rows + error.rows, error: null };
     return { cycles, rows, error: (error as Error).message };
   }
 }
@@ -109,7 +140,7 @@ const lines = readline.createInterface({ input: process.stdin });
 lines.on('close', () => void exit(0));
 lines.on('line', (line) => void onLine(line));
 async function onLine(line: string): Promise<void> {
-  let message: { cmd?: string; kind?: string };
+  let message: { cmd?: string; kind?: string; batchSize?: number };
   try {
     message = JSON.parse(line) as typeof message;
   } catch {
@@ -120,7 +151,12 @@ async function onLine(line: string): Promise<void> {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const started = performance.now();
-    const run: WriteRun = { kind: message.kind === 'import' ? 'import' : 'reindex', stop: false, done: Promise.resolve({ cycles: 0, rows: 0, error: null }) };
+    const run: WriteRun = {
+      kind: message.kind === 'import' ? 'import' : 'reindex',
+      batchSize: message.batchSize,
+      stop: false,
+      done: Promise.resolve({ cycles: 0, rows: 0, error: null }),
+    };
     run.done = writeLoop(run).then((r) => {
       delay.disable();
       const tx = [...(recording ?? [])].sort((a, b) => a - b);
@@ -128,6 +164,7 @@ async function onLine(line: string): Promise<void> {
       send({
         event: 'stopped',
         kind: run.kind,
+        batchSize: run.batchSize ?? ctx.db.writeBatchSize,
         ...r,
         seconds: (performance.now() - started) / 1000,
         transactions: tx.length,
@@ -145,6 +182,9 @@ async function onLine(line: string): Promise<void> {
     const run = current;
     await run.done;
     current = null;
+  } else if (message.cmd === 'memory') {
+    const m = process.memoryUsage();
+    send({ event: 'memory', rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), externalMb: mb(m.external) });
   } else if (message.cmd === 'exit') {
     if (current) {
       current.stop = true;
@@ -154,4 +194,4 @@ async function onLine(line: string): Promise<void> {
   }
 }
 
-send({ event: 'ready', url: server.url, ids, import: imported, pid: process.pid });
+send({ event: 'ready', url: server.url, bareUrl, ids, import: imported, pid: process.pid, writeBatchSize: ctx.db.writeBatchSize });

@@ -1,14 +1,28 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { wrapPglite, type Db } from '../src/database/db.js';
+import type { Db, Queryable } from '../src/database/db.js';
 
 /**
- * An in-memory PGlite behind the `Db` seam that also exposes the raw instance, so benches can
- * bulk-load with binary COPY (the seam has no COPY; the service never needs it).
+ * An in-memory PGlite in this thread behind the `Db` seam that also exposes the raw instance, so
+ * benches can bulk-load with binary COPY (the seam has no COPY; the service never needs it) and
+ * time the engine itself, without the service's worker thread in between.
  */
 export async function openBenchPglite(): Promise<{ db: Db; pglite: PGlite }> {
   const pglite = await PGlite.create({ extensions: { vector } });
-  return { db: wrapPglite(pglite), pglite };
+  const on = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    query: async <T>(text: string, params?: readonly unknown[]) => (await q.query<T>(text, params as unknown[] | undefined)).rows,
+    exec: async (text: string) => {
+      await q.exec(text);
+    },
+  });
+  const db: Db = {
+    kind: 'pglite',
+    writeBatchSize: 16,
+    ...on(pglite),
+    transaction: (fn) => pglite.transaction((tx) => fn(on(tx))),
+    close: () => pglite.close(),
+  };
+  return { db, pglite };
 }
 
 /** A PostgreSQL binary COPY payload of (uuid, vector) rows; pgvector's binary form is dim, 0, float4s. */

@@ -18,7 +18,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPglite, type Db } from '../src/database/db.js';
+import { type Db } from '../src/database/db.js';
+import { openPglite } from '../src/database/pglite.js';
 import { storeExercises } from '../src/database/exercises.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { createOfflineEmbedder, OFFLINE_MODEL } from '../src/embeddings/offline.js';

@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openPglite, openPostgres, type Db } from '../src/database/db.js';
+import { openPostgres, type Db } from '../src/database/db.js';
+import { openPglite } from '../src/database/pglite.js';
 import { runMigrations } from '../src/database/migrate.js';
 import { countJobsByStatus, createJob, Worker } from '../src/jobs/index.js';
 import { logger } from '../src/logger.js';

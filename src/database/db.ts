@@ -1,11 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import pg from 'pg';
 import { UnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
-import { acquireDirLock, type DirLock } from './lock.js';
 
 /**
  * The one database seam. PGlite (embedded) and node-postgres (server) both satisfy it, so every
@@ -21,17 +16,12 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
    * Rows per transaction that keep a long write (import, reindex) from starving other work:
-   * PGlite runs every query on the event loop and serialises transactions, a server does neither.
+   * PGlite serialises transactions (a query waits while one holds the session), a server does not.
    */
   readonly writeBatchSize: number;
   /** Runs `fn` in one transaction; any throw rolls everything back. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-export interface PgliteOptions {
-  /** A folder, or undefined for an in-memory database (tests). */
-  dataDir: string | undefined;
 }
 
 export interface PostgresOptions {
@@ -51,77 +41,6 @@ function wrapConnectionError(error: unknown): unknown {
     return new UnavailableError(`Database unavailable: ${error.message}`, { cause: error });
   }
   return error;
-}
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-export async function openPglite(options: PgliteOptions): Promise<Db> {
-  let lock: DirLock | undefined;
-  if (options.dataDir) {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    // PGlite does not lock its folder; two processes on one folder silently lose writes.
-    lock = acquireDirLock(options.dataDir);
-  }
-  let pglite: PGlite;
-  try {
-    pglite = await PGlite.create(options.dataDir ? path.join(options.dataDir, 'pgdata') : undefined, {
-      extensions: { vector },
-    });
-  } catch (error) {
-    lock?.release();
-    // PGlite's file system errors are plain objects ({errno}); say what and where in one line.
-    const errno = (error as { errno?: number; code?: string } | null)?.code ?? (error as { errno?: number } | null)?.errno;
-    throw new UnavailableError(
-      `DATA_DIR: the embedded database in ${options.dataDir ?? 'memory'} cannot be opened or created (${error instanceof Error ? error.message : `file system error ${errno ?? ''}`.trim()}); check free space and permissions`,
-      { cause: error, retryable: false },
-    );
-  }
-  return wrapPglite(pglite, () => lock?.release());
-}
-
-/**
- * The seam over an open PGlite instance (benches open their own to bulk-load with COPY).
- * `onClose` runs after the database closes (releasing the folder lock).
- */
-export function wrapPglite(pglite: PGlite, onClose: () => void = () => {}): Db {
-  const run = async <T>(q: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]): Promise<T[]> => {
-    const result = await q.query<T>(text, params as unknown[] | undefined);
-    // PGlite answers through promise callbacks only, so a loop of queries would never let the
-    // event loop take a turn: HTTP requests, timers and lease renewals would wait for the whole
-    // loop. One macrotask turn after each query keeps the process responsive.
-    await yieldToEventLoop();
-    return result.rows;
-  };
-  let closed = false;
-  return {
-    kind: 'pglite',
-    writeBatchSize: 16,
-    query: (text, params) => {
-      if (closed) return Promise.reject(new UnavailableError('Database is closed'));
-      return run(pglite, text, params);
-    },
-    exec: async (text) => {
-      await pglite.exec(text);
-    },
-    transaction: (fn) =>
-      pglite.transaction((tx) =>
-        fn({
-          query: (text, params) => run(tx, text, params),
-          exec: async (text) => {
-            await tx.exec(text);
-          },
-        }),
-      ),
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await pglite.close();
-      } finally {
-        onClose();
-      }
-    },
-  };
 }
 
 /** A transaction PostgreSQL aborted to break a deadlock or a serialization conflict is safe to rerun. */

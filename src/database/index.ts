@@ -6,7 +6,8 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { logger, redactUrl } from '../logger.js';
-import { openPglite, openPostgres, type Db } from './db.js';
+import { openPostgres, type Db } from './db.js';
+import { openPglite } from './pglite.js';
 import { runMigrations } from './migrate.js';
 
 export type { Db, Queryable } from './db.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/index.js';
 import { loadConfig } from '../../src/config.js';
-import { openPglite } from '../../src/database/db.js';
+import { openPglite } from '../../src/database/pglite.js';
 import { getJobStatus } from '../../src/jobs/index.js';
 import { chatCompletion, startFakeOpenAI, type FakeOpenAI } from '../helpers/openai-server.js';
 import { makeTestVideo } from '../helpers/videos.js';

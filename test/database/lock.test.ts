@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPglite } from '../../src/database/db.js';
+import { openPglite } from '../../src/database/pglite.js';
 import { acquireDirLock } from '../../src/database/lock.js';
 import { UnavailableError } from '../../src/errors.js';
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { openPglite, openPostgres, type Db } from '../../src/database/db.js';
+import { openPostgres, type Db } from '../../src/database/db.js';
+import { openPglite } from '../../src/database/pglite.js';
 import { runMigrations } from '../../src/database/migrate.js';
 
 /**
