@@ -79,6 +79,10 @@ export interface paths {
                             details: {
                                 [key: string]: string | null;
                             };
+                            vector_outbox: {
+                                pending: number;
+                                oldest_pending_seconds: number;
+                            } | null;
                         };
                     };
                 };
@@ -1146,6 +1150,27 @@ export interface paths {
                         query: string;
                         /** @default 10 */
                         limit?: number;
+                        filters?: {
+                            name?: string;
+                            fitness_level?: {
+                                min?: number;
+                                max?: number;
+                            };
+                            intensity?: {
+                                min?: number;
+                                max?: number;
+                            };
+                            duration?: {
+                                min?: number;
+                                max?: number;
+                            };
+                            category?: string[];
+                            muscles?: string[];
+                            equipment?: string[];
+                            platform?: ("youtube" | "instagram" | "tiktok" | "web" | "catalogue")[];
+                            url?: string;
+                            has_clip?: boolean;
+                        };
                     };
                 };
             };
