@@ -37,14 +37,23 @@ export type Response =
 // `params` may be large and `queryOptions` is not plain data: neither helps the caller.
 const DROPPED_FIELDS = new Set(['params', 'queryOptions']);
 
-function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
+function plainFields(error: object): SerializedError['fields'] {
   const fields: SerializedError['fields'] = {};
   for (const [key, value] of Object.entries(error)) {
     if (DROPPED_FIELDS.has(key)) continue;
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value as string | number | boolean | null;
   }
-  return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), fields };
+  return fields;
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) {
+    // PGlite's file system errors are plain objects ({errno}): keep their fields and name the errno.
+    const fields = error !== null && typeof error === 'object' ? plainFields(error) : {};
+    const errno = fields.code ?? fields.errno;
+    return { name: 'Error', message: errno !== undefined && errno !== null ? `file system error ${errno}` : String(error), fields };
+  }
+  return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), fields: plainFields(error) };
 }
 
 interface Session {
