@@ -199,4 +199,24 @@ describe('formatting', () => {
     expect(lines[1]!.text).toContain('no pgvector');
     expect(lines[4]!.text).toContain('2 videos are waiting');
   });
+
+  it('names the video tools, disk space and a vector-store backlog when /health reports them', () => {
+    const lines = describeHealth({
+      status: 'degraded',
+      services: { database: 'connected', qdrant: 'connected', ai_services: 'unconfigured', disk: 'low', jobs: 'connected', ffmpeg: 'unavailable' },
+      details: { ffmpeg: 'FFMPEG_PATH: ffmpeg does not run', disk: '120 MB free' },
+      vector_outbox: { pending: 3, oldest_pending_seconds: 900 },
+    });
+    expect(lines.map((l) => [l.label, l.ok])).toEqual([
+      ['Library database', true],
+      ['Search index', true],
+      ['Understanding text', true],
+      ['AI video analysis', false],
+      ['Video tools', false],
+      ['Disk space', false],
+      ['Search index updates', false],
+    ]);
+    expect(lines[4]!.text).toContain('FFMPEG_PATH');
+    expect(lines[6]!.text).toContain('3 changes are waiting');
+  });
 });

@@ -16,8 +16,9 @@ export function levelWord(level: number | null | undefined): string {
 
 export interface HealthInput {
   status: string;
-  services: { database: string; qdrant: string; ai_services: string };
+  services: { database: string; qdrant: string; ai_services: string; disk?: string; jobs?: string; ffmpeg?: string };
   details: Record<string, string | null>;
+  vector_outbox?: { pending: number; oldest_pending_seconds: number } | null;
 }
 
 export interface StatusLine {
@@ -53,6 +54,25 @@ export function describeHealth(h: HealthInput, extra: { pending?: number; model?
         : 'Off (works offline): exercises are named from captions and lists, or from the times you give.',
     },
   ];
+  if (h.services.ffmpeg !== undefined) {
+    const ok = h.services.ffmpeg === 'available';
+    lines.push({
+      label: 'Video tools',
+      ok,
+      text: ok ? 'Working: videos can be cut into clips.' : `Missing: ${h.details.ffmpeg ?? 'ffmpeg does not run'}. New videos cannot be processed.`,
+    });
+  }
+  if (h.services.disk !== undefined) {
+    const ok = h.services.disk === 'ok';
+    lines.push({ label: 'Disk space', ok, text: ok ? 'Enough room for new clips.' : `Running low: ${h.details.disk ?? 'little free space'}. Free some space before adding videos.` });
+  }
+  if (h.vector_outbox && h.vector_outbox.pending > 0) {
+    lines.push({
+      label: 'Search index updates',
+      ok: h.vector_outbox.oldest_pending_seconds < 300,
+      text: `${h.vector_outbox.pending} ${h.vector_outbox.pending === 1 ? 'change is' : 'changes are'} waiting to reach the search index (oldest ${Math.round(h.vector_outbox.oldest_pending_seconds)} s).`,
+    });
+  }
   if (extra.pending !== undefined) {
     lines.push({
       label: 'Videos waiting',
