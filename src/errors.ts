@@ -27,6 +27,20 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * A background job that failed on what its submitter sent (its cause was a 4xx): a caller that
+ * waited for it gets that status and message, not a 500 that reads as the server's fault.
+ */
+export class JobInputError extends AppError {
+  readonly code = 'job_input';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code = 'not_found';

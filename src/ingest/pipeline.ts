@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { ProcessingError } from '../errors.js';
+import { ProcessingError, ValidationError } from '../errors.js';
 import { normalizeUrl, type NormalizedUrl } from '../urls/normalize.js';
 import { analyzeWithAI } from './analyze.js';
 import { planClips } from './clip-plan.js';
@@ -100,8 +100,9 @@ export function explicitToAnalyzed(list: readonly ExplicitExercise[], carouselIn
 export function assertSegmentsInside(list: readonly ExplicitExercise[], carouselIndex: number, duration: number): void {
   list.forEach((e, i) => {
     if ((e.carousel_index ?? 1) !== carouselIndex || e.start_time < duration) return;
-    throw new ProcessingError(
-      `exercises.${i} ("${e.name}") starts at ${e.start_time} s, at or after the end of the video (${Math.round(duration * 100) / 100} s)`,
+    throw new ValidationError(
+      `exercises.${i}`,
+      `"${e.name}" starts at ${e.start_time} s, at or after the end of the video (${Math.round(duration * 100) / 100} s)`,
     );
   });
 }

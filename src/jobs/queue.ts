@@ -18,6 +18,8 @@ export interface Job {
   payload: Record<string, unknown>;
   result: Record<string, unknown> | null;
   error: string | null;
+  /** The 4xx status of a failure caused by the submitted input; null for the server's own faults. */
+  error_status: number | null;
   progress: { step: string | null; percent: number };
   attempts: number;
   max_attempts: number;
@@ -35,7 +37,7 @@ export interface CreateJobInput {
   maxAttempts?: number;
 }
 
-const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, progress_step, progress_percent, attempts,
+const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, error_status, progress_step, progress_percent, attempts,
   max_attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
 
 const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v as Record<string, unknown> | null) ?? null));
@@ -48,6 +50,7 @@ export function mapJobRow(row: Record<string, unknown>): Job {
     payload: json(row.payload) ?? {},
     result: json(row.result),
     error: (row.error as string | null) ?? null,
+    error_status: row.error_status === null || row.error_status === undefined ? null : Number(row.error_status),
     progress: { step: (row.progress_step as string | null) ?? null, percent: Number(row.progress_percent ?? 0) },
     attempts: Number(row.attempts),
     max_attempts: Number(row.max_attempts),
@@ -220,16 +223,17 @@ export async function failJob(
   workerId: string,
   error: string,
   retryInSeconds: number | null,
+  errorStatus: number | null = null,
 ): Promise<Job | null> {
   const rows = await db.query(
     `UPDATE jobs SET
        status = CASE WHEN $4::float8 IS NOT NULL AND attempts < max_attempts AND NOT cancel_requested THEN 'pending' ELSE 'failed' END,
        run_after = CASE WHEN $4::float8 IS NOT NULL THEN now() + make_interval(secs => $4::float8) ELSE run_after END,
-       error = $3, locked_by = NULL, locked_until = NULL, updated_at = now(),
+       error = $3, error_status = $5, locked_by = NULL, locked_until = NULL, updated_at = now(),
        finished_at = CASE WHEN $4::float8 IS NOT NULL AND attempts < max_attempts AND NOT cancel_requested THEN NULL ELSE now() END
      WHERE id = $1 AND locked_by = $2 AND status = 'in_progress'
      RETURNING ${JOB_COLUMNS}`,
-    [id, workerId, error, retryInSeconds],
+    [id, workerId, error, retryInSeconds, errorStatus],
   );
   return rows[0] ? mapJobRow(rows[0]) : null;
 }

@@ -190,7 +190,8 @@ export class Worker {
       }
       const retryable = original instanceof AppError ? original.retryable : true;
       const delay = retryable ? retryDelaySeconds(job.attempts, this.options.retryBaseSeconds ?? 5) : null;
-      const updated = await failJob(this.db, job.id, this.id, errorMessage(original), delay);
+      const inputStatus = original instanceof AppError && original.status < 500 ? original.status : null;
+      const updated = await failJob(this.db, job.id, this.id, errorMessage(original), delay, inputStatus);
       const code = original instanceof AppError ? original.code : undefined;
       log.warn({ err: original, code, retryInSeconds: updated?.status === 'pending' ? delay : null }, 'job attempt failed');
     } catch (error) {

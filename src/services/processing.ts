@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { clipRelativePath, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
 import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
-import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
+import { AppError, ConflictError, JobInputError, ProcessingError, publicReason } from '../errors.js';
 import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
 import { assertFetchable } from '../ingest/resolve.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
@@ -132,7 +132,10 @@ export async function processUrl(ctx: AppContext, request: ProcessRequest): Prom
     return { success: true, processed_clips: [], total_clips: 0, processing_time: 0, temp_dir: null, job_id: job.id, status: job.status };
   }
   const finished = await waitForJob(ctx, job.id, ctx.config.jobs.syncTimeoutSeconds * 1000);
-  if (finished.status === 'failed') throw new ProcessingError(`Processing failed: ${finished.error ?? 'unknown error'}`);
+  if (finished.status === 'failed') {
+    if (finished.error_status) throw new JobInputError(finished.error_status, finished.error ?? 'The request could not be processed');
+    throw new ProcessingError(`Processing failed: ${finished.error ?? 'unknown error'}`);
+  }
   if (finished.status !== 'done') {
     // Still running after the wait (timeout or shutdown): never a success that reads as "no
     // exercises found", but the job to poll.
@@ -294,6 +297,8 @@ export function createProcessHandler(ctx: AppContext): JobHandler {
       // The job's error is read by whoever submitted the URL: a short reason only. Tool output,
       // server paths and internal faults stay in the log under the job id.
       logger.warn({ err: error, jobId: job.id }, 'processing failed');
+      // A mistake in what was submitted keeps its own status and message (both are for the user).
+      if (error instanceof AppError && error.status < 500) throw error;
       const retryable = error instanceof AppError ? error.retryable : true;
       throw new ProcessingError(publicReason(error, `Internal error while processing (job ${job.id}); the server log has the details`), {
         cause: error,

@@ -56,11 +56,12 @@ describe.each(BACKENDS)('what POST /process answers on %s', (backend) => {
         method: 'POST',
         json: { url: media.url('three.mp4'), exercises: [seg('Squat', 0, 2), seg('Plank', 50, 60)] },
       });
-      // The contract's answer for a failed processing run, with the reason a user can act on.
-      expect(res.status).toBe(500);
-      expect(res.body.detail).toMatch(/^Processing failed: exercises\.1 \("Plank"\) starts at 50 s, at or after the end of the video \(3(\.\d+)? s\)$/);
+      // The submitter's mistake, found only once the video was probed: a 422 naming the segment, not a 500.
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toMatch(/^exercises\.1: "Plank" starts at 50 s, at or after the end of the video \(3(\.\d+)? s\)$/);
       const [job] = (await s.request('/api/v1/jobs?status=failed')).body;
-      expect(job.error).toMatch(/exercises\.1 \("Plank"\)/);
+      expect(job.error).toMatch(/^exercises\.1: "Plank"/);
+      expect(job.attempts).toBe(1);
       expect((await s.request(`/api/v1/exercises?url=${encodeURIComponent(media.url('three.mp4'))}`)).body).toEqual([]);
     }, 120_000);
 

@@ -162,7 +162,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
     const before = await getExercisesByUrl(t.ctx.db, url);
     expect(before.length).toBeGreaterThan(0);
     await expect(processUrl(t.ctx, { url, force: true, exercises: [{ name: 'Too late', start_time: 50, end_time: 60 }] })).rejects.toThrow(
-      /^Processing failed: exercises\.0 \("Too late"\) starts at 50 s, at or after the end of the video/,
+      /^exercises\.0: "Too late" starts at 50 s, at or after the end of the video/,
     );
     expect((await getExercisesByUrl(t.ctx.db, url)).map((e) => e.id)).toEqual(before.map((e) => e.id));
     expect(await tempLeft()).toEqual([]);

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/services/worker.js';
 import { getExercisesByUrl } from '../../src/database/index.js';
-import { BadRequestError, PrivateAddressError } from '../../src/errors.js';
+import { AppError, BadRequestError, PrivateAddressError } from '../../src/errors.js';
 import { downloadMedia } from '../../src/ingest/download.js';
 import { assertFetchable, embeddedIPv4s, isPrivateAddress } from '../../src/ingest/resolve.js';
 import { waitForJob } from '../../src/services/jobs.js';
-import { submitUrl } from '../../src/services/processing.js';
+import { processUrl, submitUrl } from '../../src/services/processing.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -200,5 +200,13 @@ describe.each(BACKENDS)('private addresses through the service on %s', (backend)
     expect(done.attempts).toBe(1);
     expect(await getExercisesByUrl(t.ctx.db, url)).toEqual([]);
     expect(fs.readdirSync(t.config.clipsDir)).toEqual([]);
+  });
+
+  it('a caller waiting for the job (sync /process) gets the 400 the contract names, not a 500', async () => {
+    const url = `http://video.test:${server.port}/to-metadata?sync=1`;
+    const error = await processUrl(t.ctx, { url, background: false, exercises: [{ name: 'Squat', start_time: 0, end_time: 2 }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(400);
+    expect((error as AppError).message).toMatch(/^The URL redirects to a private address/);
   });
 });
