@@ -9,6 +9,7 @@ import { cutClip, extractAudio, makeThumbnail, runFfmpeg } from '../../src/inges
 import { dedupeByTime, extractKeyFrames, extractKeyFramesDetailed, parseKeyFrameLog, spreadEvenly } from '../../src/ingest/keyframes.js';
 import { probeVideo } from '../../src/ingest/probe.js';
 import { FFMPEG, FFPROBE, ffprobeJson, makeNonVideoFile, makeTempDir, makeTestVideo } from '../helpers/videos.js';
+import { isAlive } from '../helpers/process.js';
 
 const execFileAsync = promisify(execFile);
 const ff = { ffmpegPath: FFMPEG, timeoutMs: 30_000 };
@@ -69,15 +70,6 @@ async function dominantColour(file: string): Promise<string> {
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
   return best;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('probeVideo', () => {

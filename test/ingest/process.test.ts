@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../src/errors.js';
 import { ProcessExitError, ProcessTimeoutError, runProcess } from '../../src/ingest/process.js';
+import { isAlive } from '../helpers/process.js';
 
 const sh = (script: string, opts: Partial<Parameters<typeof runProcess>[2]> = {}) =>
   runProcess('/bin/sh', ['-c', script], { label: 'sh', timeoutMs: 10_000, ...opts });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('runProcess', () => {
   it('returns stdout and the end of stderr on exit code 0', async () => {
