@@ -3,6 +3,7 @@ import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { chooseVectorPlan, estimateMatches, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from './pgvector-plan.js';
 import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 
 /**
@@ -20,17 +21,19 @@ export const COLLECTION_NAME = 'exercises';
 const INIT_LOCK_KEY = 7_341_902_117;
 // Keeps each INSERT well under PostgreSQL's 65,535 bind parameters and a few MB of text.
 const ROWS_PER_INSERT = 500;
-/**
- * Below this many matching rows an exact scan is both cheaper than walking the HNSW graph and
- * certain to return every match (an iterative scan gives up after `hnsw.max_scan_tuples`).
- */
-export const EXACT_SCAN_MAX_ROWS = 500;
+
+/** The index's DDL with the tuned parameters; benches that bulk-load rebuild it with this. */
+export function hnswIndexDdl(): string {
+  return `CREATE INDEX ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW_PARAMS.m}, ef_construction = ${HNSW_PARAMS.efConstruction})`;
+}
 
 export interface PgvectorOptions {
   db: Db;
   /** The embedder's identity: vectors of another model or size are never mixed in. */
   model: string;
   dimensions: number;
+  /** Overrides EXACT_SCAN_MAX_ROWS (tests use a small one to reach the index path with few rows). */
+  exactScanMaxRows?: number;
 }
 
 const NOT_INITIALISED: VectorIndexStatus = { available: false, reason: 'The vector index is not initialised (init() was not called).' };
@@ -44,17 +47,8 @@ export function parseVector(text: unknown): number[] {
   return JSON.parse(String(text)) as number[];
 }
 
-/**
- * hnsw.ef_search for a limit: the candidate list must be longer than the rows asked for. The
- * floor of 400 was measured: at 100k clustered vectors recall@10 rose from 0.65 (ef 100) to 0.91
- * while a top-10 search stayed under 10 ms at p95 (BENCHMARKS.md, search-latency).
- */
-export function efSearchFor(limit: number): number {
-  return Math.min(1000, Math.max(400, limit * 4));
-}
-
 export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
-  const { db, model, dimensions } = options;
+  const { db, model, dimensions, exactScanMaxRows = EXACT_SCAN_MAX_ROWS } = options;
   let state: VectorIndexStatus = NOT_INITIALISED;
 
   function requireReady(): void {
@@ -73,7 +67,19 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
       embedding vector(${dimensions}) NOT NULL,
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX IF NOT EXISTS ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops)`);
+    await ensureHnswIndex(q);
+  }
+
+  /**
+   * The index is rebuilt when it is missing or was built with other parameters than HNSW_PARAMS
+   * (a library from an older version): the check runs at every init, under the init lock.
+   */
+  async function ensureHnswIndex(q: Queryable): Promise<void> {
+    const [row] = await q.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE oid = to_regclass($1)`, [HNSW_INDEX]);
+    const wanted = [`m=${HNSW_PARAMS.m}`, `ef_construction=${HNSW_PARAMS.efConstruction}`];
+    if (row && wanted.every((o) => row.options?.includes(o))) return;
+    await q.query(`DROP INDEX IF EXISTS ${HNSW_INDEX}`);
+    await q.query(hnswIndexDdl());
   }
 
   async function ensureExtension(): Promise<string | null> {
@@ -190,13 +196,13 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const filtered = where.sql !== 'TRUE';
     const literal = vectorLiteral(vector);
     const rows = await db.transaction(async (tx) => {
-      const exact = filtered && (await countUpTo(tx, filters, EXACT_SCAN_MAX_ROWS + 1)) <= EXACT_SCAN_MAX_ROWS;
-      if (!exact) {
+      const plan = chooseVectorPlan({ filtered, limit: opts.limit, exactScanMaxRows, ...(filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 }) });
+      if (plan.kind === 'index') {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
-        await tx.query(`SET LOCAL hnsw.ef_search = ${efSearchFor(opts.limit)}`);
+        await tx.query(`SET LOCAL hnsw.ef_search = ${plan.efSearch}`);
         // The planner's estimate for a join filter often prefers sorting every match (an exact scan of
-        // thousands of rows); walking the graph and checking the filter per candidate is far cheaper.
+        // thousands of rows); the plan choice above already decided the graph walk is cheaper.
         if (filtered) await tx.query('SET LOCAL enable_sort = off');
         const found = await nearest(tx, literal, opts.limit, where, filtered, false);
         if (found.length === opts.limit) return found;
@@ -206,17 +212,6 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     // relaxed_order may return neighbours slightly out of order.
     const hits = rows.map((r) => ({ id: String(r.id), score: 1 - Number(r.distance) })).sort((a, b) => b.score - a.score);
     return opts.scoreThreshold === undefined ? hits : hits.filter((h) => h.score >= opts.scoreThreshold!);
-  }
-
-  /** Matching rows, counted only up to `cap` so a broad filter costs no more than a selective one. */
-  async function countUpTo(tx: Queryable, filters: ExerciseFilters, cap: number): Promise<number> {
-    const where = buildExerciseFilter(filters, { alias: 'e' });
-    // Rows, not vectors: nearly every row has one, and skipping the join keeps this cheap.
-    const [row] = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT 1 FROM exercises e WHERE ${where.sql} LIMIT ${cap}) s`,
-      where.params,
-    );
-    return row?.n ?? 0;
   }
 
   function nearest(

@@ -7,7 +7,7 @@ import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, UnavailableError, ValidationError } from '../errors.js';
 import { logger } from '../logger.js';
-import { efSearchFor } from './pgvector.js';
+import { efSearchFor } from './pgvector-plan.js';
 import { exercisePayload, PAYLOAD_INDEXES, toQdrantFilter } from './qdrant-filter.js';
 import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 

@@ -1,0 +1,75 @@
+import type { Queryable } from '../database/db.js';
+import type { SqlFragment } from '../database/filters.js';
+
+/**
+ * How pgvector answers one filtered search, chosen per query from the filter's estimated
+ * selectivity. Pure, so the rule is table-tested; the estimate comes from the planner.
+ */
+export type VectorPlan = { kind: 'exact' } | { kind: 'index'; efSearch: number };
+
+export interface PlanInput {
+  /** False for a search without filters. */
+  filtered: boolean;
+  /** The planner's estimate of rows matching the filter. */
+  estimatedRows: number;
+  /** Rows in the library (the planner's count). */
+  totalRows: number;
+  limit: number;
+  exactScanMaxRows?: number;
+}
+
+/**
+ * HNSW build parameters. Changing them rebuilds the index at the next start (init compares the
+ * built index's options with these). Chosen from measurements at 100k rows (BENCHMARKS.md,
+ * search-latency): see README, "Vector search plans".
+ */
+export const HNSW_PARAMS = { m: 16, efConstruction: 64 } as const;
+
+/**
+ * An exact scan computes one distance per matching row; up to this many it costs no more than an
+ * unfiltered index search, and it is always complete and exactly ordered.
+ */
+export const EXACT_SCAN_MAX_ROWS = 10_000;
+/** Candidates the graph walk keeps for an unfiltered top 10: the recall/latency knee measured at 100k. */
+export const BASE_EF_SEARCH = 400;
+/** pgvector's ceiling for hnsw.ef_search. */
+const MAX_EF_SEARCH = 1000;
+
+/**
+ * hnsw.ef_search for an index scan. A filter keeps about `selectivity` of the candidates the
+ * graph walk collects, so the list is widened by its inverse to still hold `limit` true
+ * neighbours after filtering (the iterative scan continues past it only if too few pass).
+ */
+export function efSearchFor(limit: number, selectivity = 1): number {
+  const wanted = Math.max(BASE_EF_SEARCH, limit * 4) / Math.max(selectivity, 1e-6);
+  return Math.min(MAX_EF_SEARCH, Math.ceil(wanted));
+}
+
+export function chooseVectorPlan(input: PlanInput): VectorPlan {
+  if (!input.filtered) return { kind: 'index', efSearch: efSearchFor(input.limit) };
+  const total = Math.max(1, input.totalRows);
+  const rows = Math.max(0, Math.min(input.estimatedRows, total));
+  if (rows <= (input.exactScanMaxRows ?? EXACT_SCAN_MAX_ROWS)) return { kind: 'exact' };
+  return { kind: 'index', efSearch: efSearchFor(input.limit, rows / total) };
+}
+
+/**
+ * The planner's estimate of rows matching `where` (on `exercises e`) and of the library's size:
+ * two catalogue lookups, no table scan. Statistics must exist for the estimate to mean anything,
+ * so a table never analyzed (PGlite has no autovacuum) is analyzed first, once.
+ */
+export async function estimateMatches(q: Queryable, where: SqlFragment): Promise<{ estimatedRows: number; totalRows: number }> {
+  let [stats] = await q.query<{ total: number; analyzed: boolean }>(
+    `SELECT c.reltuples::float8 AS total, s.n_mod_since_analyze < 0.2 * GREATEST(c.reltuples, 1000) AND
+       (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) AS analyzed
+     FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'exercises'::regclass`,
+  );
+  if (!stats?.analyzed) {
+    await q.query('ANALYZE exercises');
+    [stats] = await q.query<{ total: number; analyzed: boolean }>(`SELECT reltuples::float8 AS total, true AS analyzed FROM pg_class WHERE oid = 'exercises'::regclass`);
+  }
+  const [row] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM exercises e WHERE ${where.sql}`, where.params);
+  const plan = row?.['QUERY PLAN'];
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
+  return { estimatedRows: Number(parsed[0]?.Plan['Plan Rows'] ?? 0), totalRows: Math.max(0, Number(stats?.total ?? 0)) };
+}
