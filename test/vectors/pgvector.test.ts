@@ -10,7 +10,8 @@ import { deleteExercise, storeExercises } from '../../src/database/exercises.js'
 import { runMigrations } from '../../src/database/migrate.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
-import { createPgvectorIndex, EMBEDDINGS_TABLE, EXACT_SCAN_MAX_ROWS } from '../../src/vectors/pgvector.js';
+import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../../src/vectors/pgvector.js';
+import { estimateMatches, HNSW_PARAMS } from '../../src/vectors/pgvector-plan.js';
 import type { VectorIndex } from '../../src/vectors/types.js';
 import { openTestDb, type TestDb } from '../helpers/db.js';
 
@@ -103,12 +104,69 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
     expect(await index.search(axis(0), { limit: 10, filters: { muscles: ['neck'] } })).toEqual([]);
   });
 
-  it('returns every match of a broad filter above the exact-scan threshold', async () => {
-    const many = await storeExercises(h.db, Array.from({ length: EXACT_SCAN_MAX_ROWS + 60 }, (_, i) => row(1000 + i, { category: 'cardio' })));
+  it('returns every match of a broad filter on the index path', async () => {
+    // A small exact-scan limit sends this filter through the iterative HNSW scan.
+    const viaIndex = createPgvectorIndex({ db: h.db, model: MODEL, dimensions: DIMS, exactScanMaxRows: 20 });
+    await viaIndex.init();
+    const many = await storeExercises(h.db, Array.from({ length: 160 }, (_, i) => row(1000 + i, { category: 'cardio' })));
     await index.upsert(many.map((r, i) => ({ id: r.id, vector: axis(i, 0.3) })));
-    const hits = await index.search(axis(1), { limit: 100, filters: { category: ['cardio'] } });
+    const hits = await viaIndex.search(axis(1), { limit: 100, filters: { category: ['cardio'] } });
     expect(hits).toHaveLength(100);
     expect(new Set(hits.map((h) => h.id)).size).toBe(100);
+    const cardio = new Set(many.map((r) => r.id));
+    expect(hits.every((x) => cardio.has(x.id))).toBe(true);
+    const above = await viaIndex.search(axis(1), { limit: 100, filters: { category: ['cardio'] }, scoreThreshold: 0.85 });
+    expect(above.length).toBeGreaterThan(0);
+    expect(above.every((x) => x.score >= 0.85 && cardio.has(x.id))).toBe(true);
+    expect(above.length).toBeLessThan(100);
+  });
+
+  it('a selective filter returns exactly the exact-scan answer, and respects the score threshold', async () => {
+    const many = await storeExercises(
+      h.db,
+      Array.from({ length: 300 }, (_, i) => row(2000 + i, { equipment: i % 25 === 0 ? 'kettlebells' : 'barbell', fitness_level: i % 10 })),
+    );
+    const vectorOf = (i: number) => axis(i, 0.05 + ((i * 37) % 101) / 101);
+    await index.upsert(many.map((r, i) => ({ id: r.id, vector: vectorOf(i) })));
+    const all = [...rows.map((r, i) => ({ r, v: axis(i, 0.1 + i / 100) })), ...many.map((r, i) => ({ r, v: vectorOf(i) }))];
+    const cosine = (a: number[], b: number[]) => a.reduce((s, x, k) => s + x * b[k]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+    for (const q of [axis(0), axis(3, 0.4), axis(6, 0.9)]) {
+      for (const filters of [{ equipment: ['kettlebells'] }, { equipment: ['kettlebells'], fitness_level: { max: 4 } }]) {
+        const expected = all
+          .filter(({ r }) => r.equipment === 'kettlebells' && (!('fitness_level' in filters) || r.fitness_level! <= 4))
+          .map(({ r, v }) => ({ id: r.id, score: cosine(q, v) }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, 5);
+        const hits = await index.search(q, { limit: 5, filters });
+        expect(hits.map((x) => x.id)).toEqual(expected.map((x) => x.id));
+        hits.forEach((x, k) => expect(x.score).toBeCloseTo(expected[k]!.score, 5));
+        // Stored vectors are float4: compare with a margin below the double-precision score.
+        const floor = expected[2]!.score - 1e-6;
+        const above = await index.search(q, { limit: 5, filters, scoreThreshold: floor });
+        expect(above.map((x) => x.id)).toEqual(expected.filter((x) => x.score >= floor).map((x) => x.id));
+      }
+    }
+  });
+
+  it('estimates matches from statistics it gathers once', async () => {
+    await storeExercises(h.db, Array.from({ length: 400 }, (_, i) => row(3000 + i, { equipment: i % 10 === 0 ? 'kettlebells' : 'barbell' })));
+    const first = await estimateMatches(h.db, { sql: `e.equipment = ANY($1::text[])`, params: [['kettlebells']] });
+    expect(first.totalRows).toBe(440);
+    expect(first.estimatedRows).toBeGreaterThan(20);
+    expect(first.estimatedRows).toBeLessThan(80);
+    const analyzed = async () => (await h.db.query<{ at: string | null }>(`SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relid = 'exercises'::regclass`))[0]?.at;
+    const at = await analyzed();
+    await estimateMatches(h.db, { sql: 'TRUE', params: [] });
+    expect(await analyzed()).toBe(at);
+  });
+
+  it('rebuilds an index built with other parameters at init', async () => {
+    await h.db.query(`DROP INDEX ${HNSW_INDEX}`);
+    await h.db.query(`CREATE INDEX ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops)`);
+    await createPgvectorIndex({ db: h.db, model: MODEL, dimensions: DIMS }).init();
+    const [built] = await h.db.query<{ options: string[] }>(`SELECT reloptions AS options FROM pg_class WHERE oid = to_regclass($1)`, [HNSW_INDEX]);
+    expect(built!.options).toEqual([`m=${HNSW_PARAMS.m}`, `ef_construction=${HNSW_PARAMS.efConstruction}`]);
+    expect((await index.search(axis(3), { limit: 1 }))[0]!.id).toBe(rows[3]!.id);
   });
 
   it('applies a score threshold', async () => {
