@@ -28,7 +28,7 @@ interface Section {
 export const SECTIONS: Record<string, Section> = {
   'search-quality': { title: 'Search quality (free-exercise-db dev set)', run: async () => qualityTable(await runQuality()) },
   'search-quality-large': { title: 'Search quality on a large library (large-library path)', run: async () => largeQualityTable(await runLargeQuality()) },
-  'search-latency': { title: 'Search latency, HNSW recall and catalogue import', run: runSearchLatency },
+  'search-latency': { title: 'Search latency, recall by id and the filtered tail (pgvector, v2 embedder), catalogue import', run: runSearchLatency },
   pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
   queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
   'vector-stores': { title: 'Vector stores side by side: pgvector (PGlite, server) and Qdrant; outbox import and lag', run: runVectorStores },

@@ -53,23 +53,32 @@ export function chooseVectorPlan(input: PlanInput): VectorPlan {
   return { kind: 'index', efSearch: efSearchFor(input.limit, rows / total) };
 }
 
+/** How long a check that the statistics are fresh is trusted: it reads the stats views, which costs more than the estimate. */
+export const STATS_CHECK_MS = 10_000;
+
+export type MatchEstimator = (q: Queryable, where: SqlFragment) => Promise<{ estimatedRows: number; totalRows: number }>;
+
 /**
  * The planner's estimate of rows matching `where` (on `exercises e`) and of the library's size:
- * two catalogue lookups, no table scan. Statistics must exist for the estimate to mean anything,
- * so a table never analyzed (PGlite has no autovacuum) is analyzed first, once.
+ * one EXPLAIN, no table scan. Statistics must exist for the estimate to mean anything, so a table
+ * never analyzed, or changed by over a fifth since (PGlite has no autovacuum), is analyzed first;
+ * that check and the row count are reused for STATS_CHECK_MS.
  */
-export async function estimateMatches(q: Queryable, where: SqlFragment): Promise<{ estimatedRows: number; totalRows: number }> {
-  let [stats] = await q.query<{ total: number; analyzed: boolean }>(
-    `SELECT c.reltuples::float8 AS total, s.n_mod_since_analyze < 0.2 * GREATEST(c.reltuples, 1000) AND
-       (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) AS analyzed
-     FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'exercises'::regclass`,
-  );
-  if (!stats?.analyzed) {
-    await q.query('ANALYZE exercises');
-    [stats] = await q.query<{ total: number; analyzed: boolean }>(`SELECT reltuples::float8 AS total, true AS analyzed FROM pg_class WHERE oid = 'exercises'::regclass`);
-  }
-  const [row] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM exercises e WHERE ${where.sql}`, where.params);
-  const plan = row?.['QUERY PLAN'];
-  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
-  return { estimatedRows: Number(parsed[0]?.Plan['Plan Rows'] ?? 0), totalRows: Math.max(0, Number(stats?.total ?? 0)) };
+export function createMatchEstimator(now: () => number = Date.now): MatchEstimator {
+  let checked: { at: number; total: number } | undefined;
+  return async (q, where) => {
+    if (!checked || now() - checked.at > STATS_CHECK_MS) {
+      const [stats] = await q.query<{ fresh: boolean | null }>(
+        `SELECT s.n_mod_since_analyze < 0.2 * GREATEST(c.reltuples, 1000) AND (s.last_analyze IS NOT NULL OR s.last_autoanalyze IS NOT NULL) AS fresh
+         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'exercises'::regclass`,
+      );
+      if (!stats?.fresh) await q.query('ANALYZE exercises');
+      const [row] = await q.query<{ total: number }>(`SELECT reltuples::float8 AS total FROM pg_class WHERE oid = 'exercises'::regclass`);
+      checked = { at: now(), total: Math.max(0, Number(row?.total ?? 0)) };
+    }
+    const [row] = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM exercises e WHERE ${where.sql}`, where.params);
+    const plan = row?.['QUERY PLAN'];
+    const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
+    return { estimatedRows: Number(parsed[0]?.Plan['Plan Rows'] ?? 0), totalRows: checked.total };
+  };
 }

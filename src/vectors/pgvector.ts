@@ -3,7 +3,7 @@ import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
-import { chooseVectorPlan, estimateMatches, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from './pgvector-plan.js';
+import { chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from './pgvector-plan.js';
 import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 
 /**
@@ -50,6 +50,7 @@ export function parseVector(text: unknown): number[] {
 export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
   const { db, model, dimensions, exactScanMaxRows = EXACT_SCAN_MAX_ROWS } = options;
   let state: VectorIndexStatus = NOT_INITIALISED;
+  const estimateMatches = createMatchEstimator();
 
   function requireReady(): void {
     if (!state.available) throw new UnavailableError(state.reason, { retryable: false });
@@ -76,8 +77,9 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
    */
   async function ensureHnswIndex(q: Queryable): Promise<void> {
     const [row] = await q.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE oid = to_regclass($1)`, [HNSW_INDEX]);
-    const wanted = [`m=${HNSW_PARAMS.m}`, `ef_construction=${HNSW_PARAMS.efConstruction}`];
-    if (row && wanted.every((o) => row.options?.includes(o))) return;
+    // pgvector's defaults apply to an option the index was built without.
+    const built = { m: 16, ef_construction: 64, ...Object.fromEntries((row?.options ?? []).map((o) => [o.split('=')[0], Number(o.split('=')[1])])) };
+    if (row && built.m === HNSW_PARAMS.m && built.ef_construction === HNSW_PARAMS.efConstruction) return;
     await q.query(`DROP INDEX IF EXISTS ${HNSW_INDEX}`);
     await q.query(hnswIndexDdl());
   }

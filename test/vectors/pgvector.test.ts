@@ -11,7 +11,7 @@ import { runMigrations } from '../../src/database/migrate.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../../src/vectors/pgvector.js';
-import { estimateMatches, HNSW_PARAMS } from '../../src/vectors/pgvector-plan.js';
+import { createMatchEstimator, HNSW_PARAMS } from '../../src/vectors/pgvector-plan.js';
 import type { VectorIndex } from '../../src/vectors/types.js';
 import { openTestDb, type TestDb } from '../helpers/db.js';
 
@@ -148,21 +148,24 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
     }
   });
 
-  it('estimates matches from statistics it gathers once', async () => {
+  it('estimates matches from statistics it gathers once, until the table changes', async () => {
     await storeExercises(h.db, Array.from({ length: 400 }, (_, i) => row(3000 + i, { equipment: i % 10 === 0 ? 'kettlebells' : 'barbell' })));
+    let clock = 0;
+    const estimateMatches = createMatchEstimator(() => clock);
     const first = await estimateMatches(h.db, { sql: `e.equipment = ANY($1::text[])`, params: [['kettlebells']] });
     expect(first.totalRows).toBe(440);
     expect(first.estimatedRows).toBeGreaterThan(20);
     expect(first.estimatedRows).toBeLessThan(80);
     const analyzed = async () => (await h.db.query<{ at: string | null }>(`SELECT last_analyze::text AS at FROM pg_stat_user_tables WHERE relid = 'exercises'::regclass`))[0]?.at;
     const at = await analyzed();
-    await estimateMatches(h.db, { sql: 'TRUE', params: [] });
+    clock += 60_000;
+    expect(await estimateMatches(h.db, { sql: 'TRUE', params: [] })).toMatchObject({ totalRows: 440 });
     expect(await analyzed()).toBe(at);
   });
 
   it('rebuilds an index built with other parameters at init', async () => {
     await h.db.query(`DROP INDEX ${HNSW_INDEX}`);
-    await h.db.query(`CREATE INDEX ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops)`);
+    await h.db.query(`CREATE INDEX ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops) WITH (m = 8)`);
     await createPgvectorIndex({ db: h.db, model: MODEL, dimensions: DIMS }).init();
     const [built] = await h.db.query<{ options: string[] }>(`SELECT reloptions AS options FROM pg_class WHERE oid = to_regclass($1)`, [HNSW_INDEX]);
     expect(built!.options).toEqual([`m=${HNSW_PARAMS.m}`, `ef_construction=${HNSW_PARAMS.efConstruction}`]);
