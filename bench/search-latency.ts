@@ -140,7 +140,25 @@ async function exactTop(db: Db, v: number[], filters?: ExerciseFilters): Promise
   return rows.map((r) => String(r.id));
 }
 
-async function benchSize(size: number, queries: string[]): Promise<{ size: number; built: Omit<Built, 'db'>; rows: Row[] }> {
+const SWEEP = [100, 400, 1000];
+
+/** recall@10 by id and latency of the unfiltered index search at other ef_search values: the basis for BASE_EF_SEARCH. */
+async function efSweep(db: Db, vectors: number[][], truths: Set<string>[]): Promise<{ ef: number; recall: number; latency: Stats }[]> {
+  const out = [];
+  for (const ef of SWEEP) {
+    const top = (v: number[]) =>
+      db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL hnsw.ef_search = ${ef}`);
+        return tx.query<{ id: string }>(`SELECT exercise_id AS id FROM ${EMBEDDINGS_TABLE} ORDER BY embedding <=> $1::vector LIMIT 10`, [vectorLiteral(v)]);
+      });
+    let recall = 0;
+    for (let i = 0; i < vectors.length; i++) recall += (await top(vectors[i]!)).filter((r) => truths[i]!.has(String(r.id))).length / 10;
+    out.push({ ef, recall: recall / vectors.length, latency: await timeIt(vectors.length, (i) => top(vectors[i % vectors.length]!)) });
+  }
+  return out;
+}
+
+async function benchSize(size: number, queries: string[]): Promise<{ size: number; built: Omit<Built, 'db'>; rows: Row[]; sweep: Awaited<ReturnType<typeof efSweep>> }> {
   const embedder = createOfflineEmbedder();
   const { db, ...built } = await buildLibrary(size, embedder.model);
   try {
@@ -149,6 +167,7 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
     await service.initVectorStore();
     const vectors = await embedder.embed(queries, 'query');
     const rows: Row[] = [];
+    let sweep: Awaited<ReturnType<typeof efSweep>> = [];
     for (const f of FILTERS) {
       const opts = { limit: 10, ...(f.filters ? { filters: f.filters } : {}) };
       const where = buildExerciseFilter(f.filters ?? {}, { alias: 'e' });
@@ -157,11 +176,14 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
       const estimate = await estimateMatches(db, where);
       const plan = chooseVectorPlan({ filtered: !!f.filters, limit: 10, ...estimate });
       let recall = 0;
+      const truths: Set<string>[] = [];
       for (const v of vectors) {
         const truth = new Set(await exactTop(db, v, f.filters));
+        truths.push(truth);
         const got = await index.search(v, opts);
         recall += got.filter((h) => truth.has(h.id)).length / Math.max(1, truth.size);
       }
+      if (!f.filters) sweep = await efSweep(db, vectors, truths);
       rows.push({
         label: f.label,
         matching,
@@ -173,7 +195,7 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
         recall: recall / vectors.length,
       });
     }
-    return { size, built, rows };
+    return { size, built, rows, sweep };
   } finally {
     await db.close();
   }
@@ -213,6 +235,12 @@ export async function runSearchLatency(): Promise<string> {
     ),
     '',
     `Filtered / unfiltered vector search p95 (target <= 2x at 100k): ${ratios.join('; ')}.`,
+    '',
+    `Unfiltered index search at other \`hnsw.ef_search\` values (recall@10 by id; p50 / p95 ms over the ${queries.length} queries), same run:`,
+    '',
+    '| rows | ' + SWEEP.map((ef) => `ef_search ${ef}`).join(' | ') + ' |',
+    '|---|' + SWEEP.map(() => '---|').join(''),
+    ...results.map((r) => `| ${r.size} | ` + r.sweep.map((x) => `${x.recall.toFixed(3)}; ${ms(x.latency)}`).join(' | ') + ' |'),
     '',
     '| rows | built | embed (s) | load rows + COPY vectors (s) | HNSW build + ANALYZE (s) |',
     '|---|---|---|---|---|',
