@@ -198,7 +198,8 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const filtered = where.sql !== 'TRUE';
     const literal = vectorLiteral(vector);
     const rows = await db.transaction(async (tx) => {
-      const plan = chooseVectorPlan({ filtered, limit: opts.limit, exactScanMaxRows, ...(filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 }) });
+      const estimate = filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 };
+      const plan = chooseVectorPlan({ filtered, limit: opts.limit, exactScanMaxRows, ...estimate });
       if (plan.kind === 'index') {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
@@ -229,7 +230,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const join = filtered ? `JOIN exercises e ON e.id = v.exercise_id WHERE ${where.sql}` : '';
     return tx.query(
       `SELECT v.exercise_id AS id, v.embedding <=> $1::vector AS distance FROM ${EMBEDDINGS_TABLE} v ${join}
-       ORDER BY ${order} LIMIT $2`,
+       ORDER BY ${order}${exact ? ', v.exercise_id' : ''} LIMIT $2`,
       [literal, limit, ...where.params],
     );
   }
