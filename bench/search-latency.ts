@@ -22,7 +22,7 @@ import type { ExerciseFilters } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
 import { createSearchService } from '../src/search/service.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX, hnswIndexDdl, vectorLiteral } from '../src/vectors/pgvector.js';
-import { BASE_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from '../src/vectors/pgvector-plan.js';
+import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from '../src/vectors/pgvector-plan.js';
 import { openBenchPglite } from './pglite.js';
 import { loadCatalogue, QUERIES_FILE } from './quality.js';
 import { copyVectorsPglite, storeTailRows, tailSet } from './tail-set.js';
@@ -142,7 +142,7 @@ async function exactTop(db: Db, v: number[], filters?: ExerciseFilters): Promise
 
 const SWEEP = [100, 400, 1000];
 
-/** recall@10 by id and latency of the unfiltered index search at other ef_search values: the basis for BASE_EF_SEARCH. */
+/** recall@10 by id and latency of the unfiltered index search at other ef_search values: the basis for INDEX_EF_SEARCH. */
 async function efSweep(db: Db, vectors: number[][], truths: Set<string>[]): Promise<{ ef: number; recall: number; latency: Stats }[]> {
   const out = [];
   for (const ef of SWEEP) {
@@ -174,7 +174,7 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
       const [{ n: matching } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM exercises e WHERE ${where.sql}`, where.params);
       const estimateMatches = createMatchEstimator();
       const estimate = await estimateMatches(db, where);
-      const plan = chooseVectorPlan({ filtered: !!f.filters, limit: 10, ...estimate });
+      const plan = chooseVectorPlan({ filtered: !!f.filters, ...estimate });
       let recall = 0;
       const truths: Set<string>[] = [];
       for (const v of vectors) {
@@ -220,7 +220,7 @@ export async function runSearchLatency(): Promise<string> {
   });
   return [
     `Offline embedder (${embedder.model}, ${embedder.dimensions} dims), in-memory PGlite + pgvector, HNSW (m ${HNSW_PARAMS.m}, ef_construction ${HNSW_PARAMS.efConstruction}, cosine), ` +
-      `unfiltered ef_search ${BASE_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
+      `index scans at ef_search ${INDEX_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
       `Top 10; vector search ${ITERATIONS} searches and hybrid ${HYBRID_ITERATIONS} per row, over the ${queries.length} dev queries' embeddings. Times in ms, p50 / p95. ` +
       `recall@10 by id against an exact scan (ties broken by id) over the ${queries.length} queries. "estimate" is the planner lookup that picks the plan (src/vectors/pgvector-plan.ts). ` +
       `Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${load()}.`,

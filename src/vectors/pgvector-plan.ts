@@ -14,7 +14,6 @@ export interface PlanInput {
   estimatedRows: number;
   /** Rows in the library (the planner's count). */
   totalRows: number;
-  limit: number;
   exactScanMaxRows?: number;
 }
 
@@ -26,31 +25,27 @@ export interface PlanInput {
 export const HNSW_PARAMS = { m: 16, efConstruction: 64 } as const;
 
 /**
- * An exact scan computes one distance per matching row; up to this many it costs no more than an
- * unfiltered index search, and it is always complete and exactly ordered.
+ * An exact scan costs about 20-30 us per matching row in PGlite at 100k rows (the join fetches each
+ * row's vector), so up to this many estimated matches its p95 stays within 2x of an unfiltered
+ * index search; it is always complete and exactly ordered (BENCHMARKS.md, search-latency).
  */
-export const EXACT_SCAN_MAX_ROWS = 10_000;
-/** Candidates the graph walk keeps for an unfiltered top 10: the recall/latency knee measured at 100k. */
-export const BASE_EF_SEARCH = 400;
-/** pgvector's ceiling for hnsw.ef_search. */
-const MAX_EF_SEARCH = 1000;
-
+export const EXACT_SCAN_MAX_ROWS = 3_000;
 /**
- * hnsw.ef_search for an index scan. A filter keeps about `selectivity` of the candidates the
- * graph walk collects, so the list is widened by its inverse to still hold `limit` true
- * neighbours after filtering (the iterative scan continues past it only if too few pass).
+ * hnsw.ef_search of pgvector's index scans, its maximum: at 100k rows recall@10 by id was 0.77 at
+ * 100, 0.95 at 400 and 0.98 at 1000, for 2.5x the latency of 400 (BENCHMARKS.md, search-latency).
  */
-export function efSearchFor(limit: number, selectivity = 1): number {
-  const wanted = Math.max(BASE_EF_SEARCH, limit * 4) / Math.max(selectivity, 1e-6);
-  return Math.min(MAX_EF_SEARCH, Math.ceil(wanted));
+export const INDEX_EF_SEARCH = 1000;
+
+/** hnsw_ef for Qdrant: the candidate list must be longer than the rows asked for. */
+export function efSearchFor(limit: number): number {
+  return Math.min(1000, Math.max(400, limit * 4));
 }
 
 export function chooseVectorPlan(input: PlanInput): VectorPlan {
-  if (!input.filtered) return { kind: 'index', efSearch: efSearchFor(input.limit) };
-  const total = Math.max(1, input.totalRows);
-  const rows = Math.max(0, Math.min(input.estimatedRows, total));
+  if (!input.filtered) return { kind: 'index', efSearch: INDEX_EF_SEARCH };
+  const rows = Math.max(0, Math.min(input.estimatedRows, Math.max(1, input.totalRows)));
   if (rows <= (input.exactScanMaxRows ?? EXACT_SCAN_MAX_ROWS)) return { kind: 'exact' };
-  return { kind: 'index', efSearch: efSearchFor(input.limit, rows / total) };
+  return { kind: 'index', efSearch: INDEX_EF_SEARCH };
 }
 
 /** How long a check that the statistics are fresh is trusted: it reads the stats views, which costs more than the estimate. */

@@ -199,7 +199,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const literal = vectorLiteral(vector);
     const rows = await db.transaction(async (tx) => {
       const estimate = filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 };
-      const plan = chooseVectorPlan({ filtered, limit: opts.limit, exactScanMaxRows, ...estimate });
+      const plan = chooseVectorPlan({ filtered, exactScanMaxRows, ...estimate });
       if (plan.kind === 'index') {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
