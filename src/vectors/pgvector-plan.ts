@@ -25,7 +25,7 @@ export interface PlanInput {
 export const HNSW_PARAMS = { m: 16, efConstruction: 64 } as const;
 
 /**
- * An exact scan costs about 20-30 us per matching row in PGlite at 100k rows (the join fetches each
+ * An exact scan costs about 10-25 us per matching row in PGlite at 100k rows (the join fetches each
  * row's vector), so up to this many estimated matches its p95 stays within 2x of an unfiltered
  * index search; it is always complete and exactly ordered (BENCHMARKS.md, search-latency).
  */
