@@ -18,6 +18,7 @@ export { MAX_BULK_IDS };
 import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { MAX_BULK_IDS } from '../limits.js';
 import { buildExerciseChunk } from '../search/chunk.js';
+import { inTransactionRemovingClips } from './clip-removal.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -117,12 +118,13 @@ export async function updateExercise(ctx: AppContext, id: string, patch: Exercis
   });
 }
 
+/** Deletes the row with its vector, then the clip and thumbnail it owns (see inTransactionRemovingClips). */
 export async function deleteExercise(ctx: AppContext, id: string): Promise<Exercise> {
-  return store.deleteExercise(ctx.db, id, {
-    clipsDir: ctx.config.clipsDir,
-    beforeCommit: async (tx, exercise) => {
-      if (ctx.index.consistency === 'transaction' && ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
-    },
+  return inTransactionRemovingClips(ctx.db, ctx.config.clipsDir, async (tx, stage) => {
+    const exercise = await store.deleteExerciseIn(tx, id);
+    if (ctx.index.consistency === 'transaction' && ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
+    await stage([exercise]);
+    return exercise;
   });
 }
 
