@@ -11,7 +11,7 @@ import { storeExercises } from '../src/database/exercises.js';
 import { runMigrations } from '../src/database/migrate.js';
 import type { ExerciseFilters } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
-import { buildExerciseChunk } from '../src/search/chunk.js';
+import { buildExerciseChunk } from '../src/language/chunk.js';
 import { createSearchService } from '../src/search/service.js';
 import { mapCatalogueEntry } from '../src/services/catalogue.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX, vectorLiteral } from '../src/vectors/pgvector.js';

@@ -10,7 +10,7 @@ import {
   type ExerciseRecord,
 } from '../domain/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { searchDocumentParts } from '../search/document.js';
+import { searchDocumentParts } from '../language/document.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Queryable } from './db.js';
 import { toIso } from './time.js';

@@ -1,6 +1,6 @@
 import { isUuid, type Exercise, type ExerciseInput, type ExercisePatch, type ExerciseRecord, exercisePatchSchema } from '../domain/index.js';
 import { NotFoundError } from '../errors.js';
-import { searchDocumentParts } from '../search/document.js';
+import { searchDocumentParts } from '../language/document.js';
 import type { Db, Queryable } from './db.js';
 import {
   DOCUMENT_SQL,

@@ -73,6 +73,11 @@ export const EDITABLE_FIELDS = {
 
 export type ExerciseDescription = Pick<Exercise, keyof typeof EDITABLE_FIELDS>;
 
+/** Anything that carries a description, complete or not: a stored row, an input, an edited row. */
+export type DescribedExercise = Pick<ExerciseDescription, 'exercise_name'> & {
+  [K in Exclude<keyof ExerciseDescription, 'exercise_name'>]?: Readonly<ExerciseDescription[K]> | null;
+};
+
 /** The stored fields a caller writes, in insert order. */
 export const WRITABLE_COLUMNS = EXERCISE_COLUMNS.filter(
   (c): c is Exclude<ExerciseField, keyof typeof GENERATED_FIELDS> => !(c in GENERATED_FIELDS),

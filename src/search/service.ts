@@ -7,12 +7,12 @@ import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError } from '../errors.js';
 import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 import type { CollectionInfo, VectorHit, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
-import { buildExerciseChunk } from './chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
 import { rankFulltext } from './fulltext.js';
 import { candidateFacts } from './facts.js';
 import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from './hybrid.js';
 import { selectDiverse } from './mmr.js';
-import { movementPattern } from './vocabulary.js';
+import { movementPattern } from '../language/vocabulary.js';
 
 /**
  * Search by meaning over the exercise library: keeping embeddings in step with rows, pure vector

@@ -17,7 +17,7 @@ export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
 export { MAX_BULK_IDS };
 import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { MAX_BULK_IDS } from '../limits.js';
-import { buildExerciseChunk } from '../search/chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
 import { inTransactionRemovingClips } from './clip-removal.js';
 import type { AppContext } from './context.js';
 

@@ -5,7 +5,7 @@ import { claimOutbox, completeOutbox, outboxStats, retryOutbox, type ClaimedEntr
 import type { Embedder } from '../embeddings/types.js';
 import { errorMessage } from '../errors.js';
 import { logger } from '../logger.js';
-import { buildExerciseChunk } from '../search/chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
 import type { VectorIndex } from './types.js';
 
 /**
