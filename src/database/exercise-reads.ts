@@ -98,3 +98,14 @@ export async function getStats(db: Queryable): Promise<Stats> {
     by_category: parseJson(row!.by_category),
   };
 }
+
+export async function countExercises(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
+  return Number(row?.n ?? 0);
+}
+
+/** Up to `limit` exercise ids after `after` (null: from the start), in id order. */
+export async function exerciseIdPage(db: Queryable, after: string | null, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM exercises WHERE ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $1', [limit, after]);
+  return rows.map((r) => String(r.id));
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../database/db.js';
-import { getExercisesByIds } from '../database/exercises.js';
+import { countExercises, getExercisesByIds } from '../database/exercises.js';
 import type { Exercise, ExerciseFilters } from '../database/types.js';
 import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
@@ -182,8 +182,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   /** Rows in the library, counted at most every 30 s (a count on every search would cost more than it tells). */
   async function librarySize(): Promise<number> {
     if (!sizeCache || Date.now() - sizeCache.at > 30_000) {
-      const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
-      sizeCache = { rows: Number(row?.n ?? 0), at: Date.now() };
+      sizeCache = { rows: await countExercises(db), at: Date.now() };
     }
     return sizeCache.rows;
   }
@@ -266,7 +265,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     if (!status.available) throw new UnavailableError(status.reason, { retryable: false });
     const reset = status.needsReindex;
     if (reset) await index.reset();
-    const [{ n: rows } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
+    const rows = await countExercises(db);
     const total = Math.max(0, rows - (await index.info()).vectors_count);
     let done = 0;
     let after: string | undefined;

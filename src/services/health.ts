@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { errorMessage, UnavailableError } from '../errors.js';
 import { countLibrary } from '../database/index.js';
 import { outboxStats, type OutboxStats } from '../database/outbox.js';
+import { countJobsByStatus } from '../jobs/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -78,8 +79,8 @@ async function checkDisk(config: Config): Promise<HealthReport['disk']> {
 
 async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
   try {
-    const rows = await withTimeout(ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'pending'`), 'job queue');
-    return { ok: true, pending: Number(rows[0]?.n ?? 0), reason: null };
+    const counts = await withTimeout(countJobsByStatus(ctx.db), 'job queue');
+    return { ok: true, pending: counts.pending, reason: null };
   } catch (error) {
     return { ok: false, pending: 0, reason: `job queue unavailable: ${errorMessage(error)}` };
   }

@@ -165,30 +165,20 @@ export async function processUrl(ctx: AppContext, request: ProcessRequest): Prom
 }
 
 function toExerciseInput(out: PipelineOutput, cut: PipelineOutput['exercises'][number], jobId: string): ExerciseInput {
-  const a = cut.analyzed;
+  const { name, start_time: _analyzedStart, end_time: _analyzedEnd, confidence: _confidence, ...description } = cut.analyzed;
   return {
+    ...description,
     id: cut.id,
     url: out.source.original,
     normalized_url: out.source.normalized,
     platform: out.source.platform,
     carousel_index: cut.carouselIndex,
-    exercise_name: a.name,
+    exercise_name: name,
     video_path: clipRelativePath(`${cut.id}.mp4`),
     thumbnail_path: clipRelativePath(`${cut.id}.jpg`),
+    // The cut's times, which post-processing may have moved from the analyzer's.
     start_time: cut.start,
     end_time: cut.end,
-    how_to: a.how_to,
-    benefits: a.benefits,
-    counteracts: a.counteracts,
-    fitness_level: a.fitness_level,
-    intensity: a.intensity,
-    rounds_reps: a.rounds_reps,
-    category: a.category,
-    primary_muscles: a.primary_muscles,
-    secondary_muscles: a.secondary_muscles,
-    equipment: a.equipment,
-    force: a.force,
-    mechanic: a.mechanic,
     job_id: jobId,
   };
 }
