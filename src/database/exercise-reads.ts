@@ -1,5 +1,5 @@
 import { isUuid, type Exercise } from '../domain/index.js';
-import { normalizeUrl } from '../urls/normalize.js';
+import { normalizeUrl } from '../urls/index.js';
 import type { Queryable } from './db.js';
 import { exerciseColumns, mapExerciseRow } from './exercise-rows.js';
 import { buildExerciseFilter } from './filters.js';

@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { searchDocumentParts } from '../language/document.js';
-import { normalizeUrl } from '../urls/normalize.js';
+import { normalizeUrl } from '../urls/index.js';
 import type { Queryable } from './db.js';
 import { toIso } from './time.js';
 import { parseInput } from './validate.js';

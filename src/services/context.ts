@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { initDatabase, openDatabase, runMigrations, type Db, type MigrationResult } from '../database/index.js';
 import { UnavailableError } from '../errors.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
-import type { FetchPolicy } from '../ingest/resolve.js';
+import type { FetchPolicy } from '../ingest/index.js';
 import type { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import { createSearchService, type SearchService } from '../search/index.js';
