@@ -1,4 +1,12 @@
-import { isUuid, type Exercise, type ExerciseInput, type ExercisePatch, type ExerciseRecord, exercisePatchSchema } from '../domain/index.js';
+import {
+  EDITABLE_FIELDS,
+  exercisePatchSchema,
+  isUuid,
+  type Exercise,
+  type ExerciseInput,
+  type ExercisePatch,
+  type ExerciseRecord,
+} from '../domain/index.js';
 import { NotFoundError } from '../errors.js';
 import { searchDocumentParts } from '../language/document.js';
 import type { Db, Queryable } from './db.js';
@@ -20,6 +28,8 @@ import { getExerciseById } from './exercise-reads.js';
 import { parseInput } from './validate.js';
 
 /** Writes of the `exercises` table: inserts, edits, deletes and the restore of a backup's rows. */
+
+const EDITABLE_COLUMNS = Object.keys(EDITABLE_FIELDS) as (keyof typeof EDITABLE_FIELDS)[];
 
 export async function storeExercise(db: Queryable, input: ExerciseInput): Promise<Exercise> {
   const row = prepareExercise(input);
@@ -70,30 +80,12 @@ export async function updateExercise(db: Queryable, id: string, patch: ExerciseP
   };
   const doc = searchDocumentParts(next);
   try {
+    const n = EDITABLE_COLUMNS.length;
     const rows = await db.query(
-      `UPDATE exercises SET exercise_name = $2, how_to = $3, benefits = $4, counteracts = $5, fitness_level = $6,
-         intensity = $7, rounds_reps = $8, category = $9, primary_muscles = $10, secondary_muscles = $11,
-         equipment = $12, force = $13, mechanic = $14, search_document = ${DOCUMENT_SQL(15, 16, 17)}, updated_at = now()
+      `UPDATE exercises SET ${EDITABLE_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')},
+         search_document = ${DOCUMENT_SQL(n + 2, n + 3, n + 4)}, updated_at = now()
        WHERE id = $1 ${RETURNING}`,
-      [
-        id,
-        next.exercise_name,
-        next.how_to,
-        next.benefits,
-        next.counteracts,
-        next.fitness_level,
-        next.intensity,
-        next.rounds_reps,
-        next.category,
-        next.primary_muscles,
-        next.secondary_muscles,
-        next.equipment,
-        next.force,
-        next.mechanic,
-        doc.name,
-        doc.taxonomy,
-        doc.body,
-      ],
+      [id, ...EDITABLE_COLUMNS.map((c) => next[c]), doc.name, doc.taxonomy, doc.body],
     );
     if (!rows[0]) throw new NotFoundError('Exercise', id);
     return mapExerciseRow(rows[0]);
