@@ -43,10 +43,9 @@ export const exerciseSchema = z
   })
   .describe('Exercise');
 export type Exercise = z.infer<typeof exerciseSchema>;
-export type ExerciseField = keyof Exercise;
 
 /** Every column in the contract's order. */
-export const EXERCISE_COLUMNS = Object.keys(exerciseSchema.shape) as ExerciseField[];
+export const EXERCISE_COLUMNS = Object.keys(exerciseSchema.shape) as (keyof Exercise)[];
 
 /** Set by the database, never by a caller: `duration` is a generated column, the times are stamps. */
 export const GENERATED_FIELDS = { duration: true, created_at: true, updated_at: true } as const;
@@ -71,7 +70,7 @@ export const EDITABLE_FIELDS = {
   mechanic: true,
 } as const;
 
-export type ExerciseDescription = Pick<Exercise, keyof typeof EDITABLE_FIELDS>;
+type ExerciseDescription = Pick<Exercise, keyof typeof EDITABLE_FIELDS>;
 
 /** Anything that carries a description, complete or not: a stored row, an input, an edited row. */
 export type DescribedExercise = Pick<ExerciseDescription, 'exercise_name'> & {
@@ -80,7 +79,7 @@ export type DescribedExercise = Pick<ExerciseDescription, 'exercise_name'> & {
 
 /** The stored fields a caller writes, in insert order. */
 export const WRITABLE_COLUMNS = EXERCISE_COLUMNS.filter(
-  (c): c is Exclude<ExerciseField, keyof typeof GENERATED_FIELDS> => !(c in GENERATED_FIELDS),
+  (c): c is Exclude<keyof Exercise, keyof typeof GENERATED_FIELDS> => !(c in GENERATED_FIELDS),
 );
 
 /** A row as a backup carries it: every stored column except the generated `duration`. */

@@ -12,10 +12,10 @@ export function isUuid(value: unknown): value is string {
 }
 
 export const MAX_NAME_LENGTH = 200;
-export const MAX_TEXT_LENGTH = 20_000;
-export const MAX_TAGS = 30;
+const MAX_TEXT_LENGTH = 20_000;
+const MAX_TAGS = 30;
 
-export const uuid = z.string().regex(UUID_RE, 'must be a UUID');
+const uuid = z.string().regex(UUID_RE, 'must be a UUID');
 export const level = z.number().int('must be an integer').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10');
 export const seconds = z.number().finite().min(0, 'must not be negative').max(86_400 * 7);
 const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
