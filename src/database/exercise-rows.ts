@@ -50,8 +50,18 @@ export function mapExerciseRow(row: Record<string, unknown>): Exercise {
   return out as Exercise;
 }
 
-export const lowerTag = (v: string | null | undefined) => (v == null ? null : v.trim().toLowerCase());
-export const lowerTags = (v: readonly string[] | undefined) => [...new Set((v ?? []).map((s) => s.trim().toLowerCase()))];
+const lowerTag = (v: string | null | undefined) => (v == null ? null : v.trim().toLowerCase());
+const lowerTags = (v: readonly string[] | null | undefined) => [...new Set((v ?? []).map((s) => s.trim().toLowerCase()))];
+
+type Taxonomy = Pick<Exercise, 'category' | 'equipment' | 'force' | 'mechanic' | 'primary_muscles' | 'secondary_muscles'>;
+
+/** Taxonomy is stored trimmed and lower-cased, lists without repeats; fields left out stay out. */
+export function lowerTaxonomy<T extends { [K in keyof Taxonomy]?: Taxonomy[K] | null }>(v: T): T {
+  const out: Record<string, unknown> = { ...v };
+  for (const f of ['category', 'equipment', 'force', 'mechanic'] as const) if (v[f] !== undefined) out[f] = lowerTag(v[f]);
+  for (const f of ['primary_muscles', 'secondary_muscles'] as const) if (v[f] !== undefined) out[f] = lowerTags(v[f]);
+  return out as T;
+}
 
 export type PreparedExercise = Omit<ExerciseRecord, 'id' | 'created_at' | 'updated_at'> & { id: string | undefined };
 
@@ -72,19 +82,13 @@ export function prepareExercise(input: ExerciseInput): PreparedExercise {
   const ms = (t: number | null | undefined) => (t == null ? null : Math.round(t * 1000) / 1000);
   const prepared = Object.fromEntries(WRITABLE_COLUMNS.map((c) => [c, v[c] ?? null])) as PreparedExercise;
   return {
-    ...prepared,
+    ...lowerTaxonomy(prepared),
     id: v.id,
     normalized_url: normalized,
     platform,
     carousel_index: carouselIndex ?? 1,
     start_time: ms(v.start_time),
     end_time: ms(v.end_time),
-    category: lowerTag(v.category),
-    primary_muscles: lowerTags(v.primary_muscles),
-    secondary_muscles: lowerTags(v.secondary_muscles),
-    equipment: lowerTag(v.equipment),
-    force: lowerTag(v.force),
-    mechanic: lowerTag(v.mechanic),
   };
 }
 

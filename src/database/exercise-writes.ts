@@ -16,8 +16,7 @@ import {
   insertParams,
   insertRows,
   insertStatement,
-  lowerTag,
-  lowerTags,
+  lowerTaxonomy,
   mapExerciseRow,
   prepareAll,
   prepareExercise,
@@ -68,16 +67,7 @@ export async function updateExercise(db: Queryable, id: string, patch: ExerciseP
   if (!isUuid(id)) throw new NotFoundError('Exercise', id);
   const current = await getExerciseById(db, id);
   if (!current) throw new NotFoundError('Exercise', id);
-  const next = {
-    ...current,
-    ...v,
-    category: v.category !== undefined ? lowerTag(v.category) : current.category,
-    equipment: v.equipment !== undefined ? lowerTag(v.equipment) : current.equipment,
-    force: v.force !== undefined ? lowerTag(v.force) : current.force,
-    mechanic: v.mechanic !== undefined ? lowerTag(v.mechanic) : current.mechanic,
-    primary_muscles: v.primary_muscles ? lowerTags(v.primary_muscles) : current.primary_muscles,
-    secondary_muscles: v.secondary_muscles ? lowerTags(v.secondary_muscles) : current.secondary_muscles,
-  };
+  const next = { ...current, ...lowerTaxonomy(v) };
   const doc = searchDocumentParts(next);
   try {
     const n = EDITABLE_COLUMNS.length;
