@@ -16,6 +16,8 @@ export interface PointWrite {
   answeredAt?: number;
   /** Position among the writes answered through every proxy in this process. */
   order?: number;
+  /** The client had given up (timed out) before Qdrant answered: Qdrant applied it all the same. */
+  abandoned?: boolean;
 }
 
 let answered = 0;
@@ -60,6 +62,10 @@ export async function startQdrantProxy(target: string): Promise<QdrantProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const sentAt = performance.now();
+      let clientGone = false;
+      res.on('close', () => {
+        if (!res.writableFinished) clientGone = true;
+      });
       const body = Buffer.concat(chunks);
       const mode = proxy.mode;
       if (mode === 'fail') {
@@ -74,7 +80,7 @@ export async function startQdrantProxy(target: string): Promise<QdrantProxy> {
       const forward = () => {
         const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (up) => {
           const write = pointWrite(req.method ?? '', req.url ?? '', body.toString());
-          if (write && (up.statusCode ?? 500) < 300) proxy.writes.push({ ...write, sentAt, answeredAt: performance.now(), order: ++answered });
+          if (write && (up.statusCode ?? 500) < 300) proxy.writes.push({ ...write, sentAt, answeredAt: performance.now(), order: ++answered, abandoned: clientGone });
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         });

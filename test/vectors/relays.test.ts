@@ -26,16 +26,22 @@ import { startQdrantProxy, type PointWrite, type ProxyMode, type QdrantProxy } f
  */
 const COLLECTION = 'relays';
 const TIMEOUT_MS = 1000;
-/** Phases of the run: what both proxies do while one round of writes goes through the APIs. */
-const PHASES: { mode: ProxyMode; slowMs?: number }[] = [
-  { mode: 'pass' },
-  { mode: 'slow', slowMs: TIMEOUT_MS / 3 },
-  { mode: 'fail' },
-  // Past the client's timeout: the relay gives up while the proxy still delivers the write later.
-  { mode: 'slow', slowMs: TIMEOUT_MS * 1.6 },
-  { mode: 'pass' },
-  { mode: 'slow', slowMs: TIMEOUT_MS / 3 },
-  { mode: 'pass' },
+/** Phases of the run: what each process's proxy does while one round of writes goes through the APIs. */
+type Fault = { mode: ProxyMode; slowMs?: number };
+const PASS: Fault = { mode: 'pass' };
+const SLOW: Fault = { mode: 'slow', slowMs: TIMEOUT_MS / 3 };
+// Past the client's timeout: the relay gives up while the proxy still delivers the write later,
+// as a store that applies a request its client abandoned would.
+const LATE: Fault = { mode: 'slow', slowMs: TIMEOUT_MS * 1.6 };
+const PHASES: [Fault, Fault][] = [
+  [PASS, PASS],
+  [SLOW, SLOW],
+  [{ mode: 'fail' }, { mode: 'fail' }],
+  [LATE, PASS],
+  [PASS, LATE],
+  [LATE, LATE],
+  [SLOW, PASS],
+  [PASS, PASS],
 ];
 const PER_ROUND = 12;
 
@@ -107,8 +113,9 @@ describe('two serve processes, each with its relay, on one PostgreSQL server and
       PORT: '0',
       QDRANT_URL: proxy.url,
       QDRANT_TIMEOUT_MS: String(TIMEOUT_MS),
-      // The shortest lease config allows (twice the timeout), so leases do run out during the slow phases.
-      OUTBOX_LEASE_SECONDS: String((2 * TIMEOUT_MS) / 1000),
+      // Three timeouts: a write abandoned by its relay may still land up to two timeouts later
+      // (the LATE phases stay inside that), and no other relay touches the exercise before then.
+      OUTBOX_LEASE_SECONDS: String((3 * TIMEOUT_MS) / 1000),
       // Small batches and quick polls: many batches from both relays, overlapping.
       OUTBOX_BATCH_SIZE: '4',
       OUTBOX_POLL_MS: '50',
@@ -129,10 +136,10 @@ describe('two serve processes, each with its relay, on one PostgreSQL server and
     const deleted = new Set<string>();
     let created = 0;
     for (const [round, phase] of PHASES.entries()) {
-      for (const p of proxies) {
-        p.mode = phase.mode;
-        p.slowMs = phase.slowMs ?? 0;
-      }
+      proxies.forEach((p, i) => {
+        p.mode = phase[i]!.mode;
+        p.slowMs = phase[i]!.slowMs ?? 0;
+      });
       const rows = await library.addExercises(
         ctx,
         Array.from({ length: PER_ROUND }, () => ({
@@ -177,6 +184,8 @@ describe('two serve processes, each with its relay, on one PostgreSQL server and
     expect(b!.length).toBeGreaterThan(0);
     const overlapping = a!.some((x) => b!.some((y) => x.sentAt! < y.answeredAt! && y.sentAt! < x.answeredAt!));
     expect(overlapping).toBe(true);
+    // Some writes reached Qdrant after their relay had given up on them: the case that could reorder.
+    expect([...a!, ...b!].some((w) => w.abandoned)).toBe(true);
 
     // In the order Qdrant answered, the last write of each exercise is its current state.
     const writes: PointWrite[] = [...a!, ...b!].sort((x, y) => x.order! - y.order!);
