@@ -9,7 +9,8 @@ import type { Db, Queryable } from './db.js';
  * exercise's state as it is after the claim, which covers every entry up to the newest one seen,
  * so a stale upsert can never follow a newer delete, whatever the number of relays. That holds
  * as long as no request outlives the lease: the relay renews it before each request (renewOutbox),
- * and a failed push keeps its entries out of reach until the lease would have ended (retryOutbox).
+ * and a push that failed after reaching the store keeps its entries out of reach until the lease
+ * would have ended (retryOutbox).
  */
 export interface ClaimedEntry {
   exerciseId: string;
@@ -88,18 +89,27 @@ export async function renewOutbox(db: Queryable, owner: string, claimed: readonl
 }
 
 /**
- * Releases the leases and schedules the next attempt after `delaySeconds`, but never before the
- * lease would have ended: a failed push may be a timed-out request the store still applies later,
- * and a relay pushing newer state in the meantime could then be overtaken by it.
+ * Releases the leases and schedules the next attempt after `delaySeconds`. With `waitForLease`
+ * (the push may have reached the store: a timeout, a 5xx) never before the lease would have ended:
+ * the store may still apply that request later, and a relay pushing newer state in the meantime
+ * could be overtaken by it.
  */
-export async function retryOutbox(db: Queryable, owner: string, claimed: readonly ClaimedEntry[], delaySeconds: number, error: string): Promise<void> {
+export async function retryOutbox(
+  db: Queryable,
+  owner: string,
+  claimed: readonly ClaimedEntry[],
+  delaySeconds: number,
+  error: string,
+  options: { waitForLease: boolean },
+): Promise<void> {
   if (claimed.length === 0) return;
   await db.query(
     `UPDATE vector_outbox SET attempts = attempts + 1,
-       next_attempt_at = greatest(now() + make_interval(secs => $3), coalesce(locked_until, now())),
+       next_attempt_at = CASE WHEN $5::boolean THEN greatest(now() + make_interval(secs => $3), coalesce(locked_until, now()))
+                              ELSE now() + make_interval(secs => $3) END,
        locked_by = NULL, locked_until = NULL, last_error = $4
      WHERE exercise_id = ANY($1::uuid[]) AND locked_by = $2`,
-    [claimed.map((c) => c.exerciseId), owner, delaySeconds, error.slice(0, 1000)],
+    [claimed.map((c) => c.exerciseId), owner, delaySeconds, error.slice(0, 1000), options.waitForLease],
   );
 }
 

@@ -51,6 +51,19 @@ export function backoffSeconds(attempts: number, random = Math.random()): number
   return base * (0.5 + random / 2);
 }
 
+/** A batch given back before its request was sent. */
+class LeaseError extends Error {}
+
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether the failed request surely never reached the store, so nothing of it can land later. */
+function neverSent(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LeaseError || UNREACHED.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
 const EMPTY: RelayPass = { claimed: 0, upserted: 0, deleted: 0, failed: 0 };
 
 export function createOutboxRelay(options: RelayOptions): OutboxRelay {
@@ -75,8 +88,8 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   async function holdLease(claimed: readonly ClaimedEntry[]): Promise<void> {
     const renewing = performance.now();
     const held = await renewOutbox(db, id, claimed, leaseSeconds);
-    if (held < claimed.length) throw new Error(`lost the lease on ${claimed.length - held} of ${claimed.length} entries to another relay; batch given back`);
-    if (performance.now() + requestTimeoutMs > renewing + leaseSeconds * 1000) throw new Error('renewing the lease took too long to send a request safely; batch given back');
+    if (held < claimed.length) throw new LeaseError(`lost the lease on ${claimed.length - held} of ${claimed.length} entries to another relay; batch given back`);
+    if (performance.now() + requestTimeoutMs > renewing + leaseSeconds * 1000) throw new LeaseError('renewing the lease took too long to send a request safely; batch given back');
   }
 
   async function push(claimed: readonly ClaimedEntry[]): Promise<{ upserted: number; deleted: number }> {
@@ -111,7 +124,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       const attempts = Math.max(...claimed.map((c) => c.attempts));
       const delay = backoffSeconds(attempts);
       logger.warn({ relay: id, entries: claimed.length, attempts: attempts + 1, retryInSeconds: Math.round(delay * 10) / 10, err: errorMessage(error) }, 'vector outbox push failed');
-      await retryOutbox(db, id, claimed, delay, errorMessage(error));
+      await retryOutbox(db, id, claimed, delay, errorMessage(error), { waitForLease: !neverSent(error) });
       return { claimed: claimed.length, upserted: 0, deleted: 0, failed: claimed.length };
     }
   }
