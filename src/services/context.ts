@@ -62,8 +62,16 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
     const status = await search.initVectorStore();
     if (!status.available) logger.warn({ reason: status.reason }, 'vector index unavailable: search uses full text only');
     else if (status.needsReindex) logger.warn({ reason: status.message }, 'vector index needs `fitness-builder reindex`');
-    const { outboxBatchSize, outboxLeaseSeconds, outboxPollMs } = config.vectors;
-    const relay = createOutboxRelay({ db, index, embedder, batchSize: outboxBatchSize, leaseSeconds: outboxLeaseSeconds, pollMs: outboxPollMs });
+    const { outboxBatchSize, outboxLeaseSeconds, outboxPollMs, qdrantTimeoutMs } = config.vectors;
+    const relay = createOutboxRelay({
+      db,
+      index,
+      embedder,
+      batchSize: outboxBatchSize,
+      leaseSeconds: outboxLeaseSeconds,
+      pollMs: outboxPollMs,
+      requestTimeoutMs: qdrantTimeoutMs,
+    });
     return {
       config,
       db,
