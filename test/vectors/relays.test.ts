@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { openPostgres } from '../../src/database/db.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { outboxStats } from '../../src/database/outbox.js';
-import { buildExerciseChunk } from '../../src/search/chunk.js';
+import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
 import * as library from '../../src/services/library.js';
 import { exercisePayload } from '../../src/vectors/qdrant-filter.js';
