@@ -26,6 +26,8 @@ export interface Db extends Queryable {
   listen?(channel: string, handler: (payload: string) => void): Promise<void>;
   /** Embedded only: settles when the database thread answers, even while a transaction holds the session. */
   ping?(): Promise<void>;
+  /** Embedded only: whether a transaction holds (or waits for) the one session, so a query now would wait. */
+  busy?(): boolean;
   /** Runs `fn` in one transaction; any throw rolls everything back. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -161,6 +161,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
 function pgliteDb(thread: PgliteThread, onClose: () => void): Db {
   let closing: Promise<void> | null = null;
   let nextTx = 1;
+  let openTransactions = 0;
   const session = (tx?: number): Queryable => ({
     query: async <T>(text: string, params?: readonly unknown[]) => (await thread.call({ op: 'query', tx, text, params })) as T[],
     exec: async (text: string) => {
@@ -180,27 +181,33 @@ function pgliteDb(thread: PgliteThread, onClose: () => void): Db {
       if (closing) return closed();
       await thread.call({ op: 'ping' });
     },
+    busy: () => openTransactions > 0,
     query: (text, params) => (closing ? closed() : db.query(text, params)),
     exec: (text) => (closing ? closed() : db.exec(text)),
     async transaction(fn) {
       if (closing) return closed();
       const tx = nextTx++;
-      // As in-process: `fn` starts once the transaction holds the session.
+      openTransactions++;
       try {
-        await thread.call({ op: 'begin', tx });
-      } catch (error) {
-        await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
-        throw error;
+        // As in-process: `fn` starts once the transaction holds the session.
+        try {
+          await thread.call({ op: 'begin', tx });
+        } catch (error) {
+          await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
+          throw error;
+        }
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn(session(tx));
+        } catch (error) {
+          await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
+          throw error;
+        }
+        await thread.call({ op: 'end', tx, commit: true });
+        return result;
+      } finally {
+        openTransactions--;
       }
-      let result: Awaited<ReturnType<typeof fn>>;
-      try {
-        result = await fn(session(tx));
-      } catch (error) {
-        await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
-        throw error;
-      }
-      await thread.call({ op: 'end', tx, commit: true });
-      return result;
     },
     close() {
       // Transactions already running finish (their queries are still accepted), then the thread
