@@ -17,6 +17,7 @@ import {
   writeExercises,
 } from '../../src/services/library.js';
 import { NotFoundError } from '../../src/errors.js';
+import { checkHealth } from '../../src/services/health.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 
 /**
@@ -157,6 +158,20 @@ describe('library mirror on PGlite', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('answers /health while a transaction holds the one session', async () => {
+    // A first answer to fall back on; then a write that stays open until /health has answered.
+    expect((await checkHealth(t.ctx)).database.ok).toBe(true);
+    const count = (await mirror.read())!.size;
+    let answered: Awaited<ReturnType<typeof checkHealth>> | undefined;
+    await t.ctx.db.transaction(async (tx) => {
+      await tx.query(`UPDATE exercises SET rounds_reps = '3 x 8' WHERE false`);
+      answered = await checkHealth(t.ctx);
+    });
+    expect(answered!.database).toEqual({ ok: true, exercises: count, error: null });
+    expect(answered!.jobs.ok).toBe(true);
+    expect(answered!.vector.ok).toBe(true);
   });
 
   it('is off above the row cap, and reads then go to the database', async () => {
