@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../database/db.js';
 import { countExercises, getExercisesByIds } from '../database/exercises.js';
+import type { LibraryMirror } from '../database/mirror.js';
+import { readExercisesByIds } from '../database/mirror-reads.js';
 import type { Exercise, ExerciseFilters } from '../database/types.js';
 import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
@@ -28,6 +30,8 @@ export interface SearchServiceDeps {
   categoryPrior?: number;
   /** Library size above which full text only re-ranks vector candidates (default FULLTEXT_SCAN_MAX_ROWS). */
   fulltextScanMaxRows?: number;
+  /** The in-memory library, when the process keeps one: rows and facts are read from it. */
+  rows?: () => LibraryMirror | null;
 }
 
 export interface ScoredExercise {
@@ -145,7 +149,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
   /** Full rows for ranked ids, in rank order, with one query. */
   async function withRows<T extends { id: string }>(hits: readonly T[]): Promise<(T & { exercise: Exercise })[]> {
-    const rows = await getExercisesByIds(db, hits.map((h) => h.id));
+    const rows = await readExercisesByIds(db, deps.rows?.() ?? null, hits.map((h) => h.id));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return hits.flatMap((h) => {
       const exercise = byId.get(h.id);
@@ -219,7 +223,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const vectorHits = semantic?.filter(related) ?? null;
     const lists: RankedCandidates[] = [{ name: 'fulltext', weight: weights.fulltext, hits: fulltext.map((h) => ({ id: h.id, score: h.rank })) }];
     if (vectorHits) lists.push({ name: 'vector', weight: weights.vector, hits: vectorHits });
-    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)]);
+    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)], deps.rows?.());
     const params = { categoryPrior: deps.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
     return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason };
   }

@@ -40,7 +40,7 @@ async function embedRows(ctx: AppContext, rows: readonly Parameters<typeof build
  * row and its vector never disagree; deletes cascade through row, vector and clip files.
  */
 export async function getExercise(ctx: AppContext, id: string): Promise<Exercise> {
-  const exercise = await store.getExerciseById(ctx.db, id);
+  const exercise = await store.readExerciseById(ctx.db, ctx.mirror, id);
   if (!exercise) throw new NotFoundError('Exercise', id);
   return exercise;
 }
@@ -50,13 +50,13 @@ export function listExercises(ctx: AppContext, filters: ExerciseFilters, options
 }
 
 export function getExercisesByUrl(ctx: AppContext, url: string): Promise<Exercise[]> {
-  return store.getExercisesByUrl(ctx.db, url);
+  return store.readExercisesByUrl(ctx.db, ctx.mirror, url);
 }
 
 
 export function getExercisesByIds(ctx: AppContext, ids: readonly string[]): Promise<Exercise[]> {
   if (ids.length > MAX_BULK_IDS) throw new ValidationError('exercise_ids', `must hold at most ${MAX_BULK_IDS} ids`);
-  return store.getExercisesByIds(ctx.db, ids);
+  return store.readExercisesByIds(ctx.db, ctx.mirror, ids);
 }
 
 /** Exercises validated, given ids and embedded, ready to be written inside a transaction. */
