@@ -1,0 +1,172 @@
+import type { LibrarySnapshot, SnapshotRow } from '../../database/snapshot.js';
+import type { ExerciseFilters } from '../../database/types.js';
+import type { VectorHit } from '../../vectors/types.js';
+import type { FulltextHit } from '../fulltext.js';
+import type { CandidateFacts } from '../hybrid.js';
+import { compileRowTest } from './filters.js';
+import { compareBytes, parseTsvector, tsqueryMatches, tsRank, type CompiledTsquery } from './tsvector.js';
+
+/**
+ * What the in-memory search path derives from one library snapshot: the vectors as one float4
+ * matrix with each row's squared norm, the parsed full-text documents as an inverted index, and
+ * the rows' order by (name in C collation, id) for tie-breaks. Built once per snapshot version.
+ */
+export interface MemoryLibrary {
+  readonly version: number;
+  readonly size: number;
+  /** Dimension of the stored vectors (0 when none is stored yet). */
+  readonly dimensions: number;
+  /**
+   * Nearest rows by cosine similarity as pgvector's `<=>` computes it. Null when a filter cannot be
+   * answered exactly in memory (the caller then asks the database).
+   */
+  vectorSearch(vector: readonly number[], opts: { limit: number; filters?: ExerciseFilters; scoreThreshold?: number }): VectorHit[] | null;
+  /** rankFulltext's answer for an already compiled query; null when a filter needs the database. */
+  fulltext(query: CompiledTsquery, opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] }): FulltextHit[] | null;
+  row(id: string): SnapshotRow | undefined;
+  facts(ids: readonly string[]): Map<string, CandidateFacts>;
+  /** Stored vectors as pgvector's text output reads back (see float4Value). */
+  vectors(ids: readonly string[]): Map<string, number[]>;
+}
+
+const f = Math.fround;
+
+/**
+ * A float4 as the database path sees it: PostgreSQL prints the shortest decimal that reads back
+ * as the same float4, and the client parses that decimal as a double.
+ */
+export function float4Value(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  for (let p = 1; p < 9; p++) {
+    const d = Number(x.toPrecision(p));
+    if (f(d) === x) return d;
+  }
+  return Number(x.toPrecision(9));
+}
+
+/** ts_rank's weights {D, C, B, A}, as float4 (RANK_WEIGHTS in fulltext.ts). */
+const RANK_WEIGHTS = Float32Array.of(0.05, 0.2, 0.5, 1.0);
+
+export function buildMemoryLibrary(snapshot: LibrarySnapshot): MemoryLibrary {
+  const rows = snapshot.rows;
+  const n = rows.length;
+  const dimensions = rows.find((r) => r.vector)?.vector?.length ?? 0;
+  const withVector = rows.flatMap((r, i) => (r.vector && r.vector.length === dimensions ? [i] : []));
+  const matrix = new Float32Array(withVector.length * dimensions);
+  const norms = new Float32Array(withVector.length);
+  withVector.forEach((rowIndex, k) => {
+    const v = rows[rowIndex]!.vector!;
+    matrix.set(v, k * dimensions);
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) norm = f(norm + f(v[d]! * v[d]!));
+    norms[k] = norm;
+  });
+
+  const postings = new Map<string, Map<number, Uint16Array>>();
+  const docSize = new Uint32Array(n);
+  rows.forEach((r, i) => {
+    const doc = parseTsvector(r.document);
+    docSize[i] = doc.size;
+    for (const [lexeme, positions] of doc) {
+      let list = postings.get(lexeme);
+      if (!list) postings.set(lexeme, (list = new Map()));
+      list.set(i, positions);
+    }
+  });
+
+  // rankFulltext's ORDER BY: rank, then exercise_name COLLATE "C", then id.
+  const order = new Uint32Array(n);
+  const byName = rows.map((_, i) => i).sort((a, b) => compareBytes(rows[a]!.exercise.exercise_name, rows[b]!.exercise.exercise_name) || compareBytes(rows[a]!.exercise.id, rows[b]!.exercise.id));
+  byName.forEach((rowIndex, rank) => (order[rowIndex] = rank));
+
+  const indexOf = new Map(rows.map((r, i) => [r.exercise.id, i]));
+
+  function mask(filters: ExerciseFilters | undefined): Uint8Array | null | undefined {
+    if (!filters) return undefined;
+    const test = compileRowTest(filters);
+    if (!test) return null;
+    const bits = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bits[i] = test(rows[i]!.exercise) ? 1 : 0;
+    return bits;
+  }
+
+  function vectorSearch(vector: readonly number[], opts: { limit: number; filters?: ExerciseFilters; scoreThreshold?: number }): VectorHit[] | null {
+    const bits = mask(opts.filters);
+    if (bits === null || vector.length !== dimensions) return null;
+    const q = Float32Array.from(vector);
+    let qNorm = 0;
+    for (let d = 0; d < dimensions; d++) qNorm = f(qNorm + f(q[d]! * q[d]!));
+    const found: { row: number; distance: number }[] = [];
+    for (let k = 0; k < withVector.length; k++) {
+      const rowIndex = withVector[k]!;
+      if (bits && !bits[rowIndex]) continue;
+      let dot = 0;
+      const base = k * dimensions;
+      for (let d = 0; d < dimensions; d++) dot = f(dot + f(matrix[base + d]! * q[d]!));
+      // vector_cosine_distance: float sums, the quotient in double, clamped to [-1, 1].
+      let similarity = dot / Math.sqrt(norms[k]! * qNorm);
+      if (similarity > 1) similarity = 1;
+      else if (similarity < -1) similarity = -1;
+      found.push({ row: rowIndex, distance: 1 - similarity });
+    }
+    // NaN (a zero vector) sorts after every number, as in PostgreSQL's ORDER BY.
+    const key = (d: number) => (Number.isNaN(d) ? Infinity : d);
+    found.sort((a, b) => key(a.distance) - key(b.distance) || order[a.row]! - order[b.row]!);
+    const hits = found.slice(0, opts.limit).map((h) => ({ id: rows[h.row]!.exercise.id, score: 1 - h.distance }));
+    return opts.scoreThreshold === undefined ? hits : hits.filter((h) => h.score >= opts.scoreThreshold!);
+  }
+
+  function fulltext(query: CompiledTsquery, opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] }): FulltextHit[] | null {
+    const bits = mask(opts.filters);
+    if (bits === null) return null;
+    const within = opts.within ? new Set(opts.within.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : []))) : undefined;
+    const candidates = new Set<number>();
+    for (const term of query.terms) for (const row of postings.get(term.lexemes[0]!)?.keys() ?? []) candidates.add(row);
+    const ranked: { row: number; rank: number }[] = [];
+    for (const row of candidates) {
+      if ((bits && !bits[row]) || (within && !within.has(row))) continue;
+      const doc = (lexeme: string) => postings.get(lexeme)?.get(row);
+      if (!tsqueryMatches(doc, query)) continue;
+      ranked.push({ row, rank: tsRank(RANK_WEIGHTS, doc, query, docSize[row]!) });
+    }
+    ranked.sort((a, b) => b.rank - a.rank || order[a.row]! - order[b.row]!);
+    return ranked.slice(0, opts.limit).map((h) => {
+      const e = rows[h.row]!.exercise;
+      return { id: e.id, rank: float4Value(h.rank), name: e.exercise_name };
+    });
+  }
+
+  return {
+    version: snapshot.version,
+    size: n,
+    dimensions,
+    vectorSearch,
+    fulltext,
+    row: (id) => snapshot.get(id),
+    facts(ids) {
+      const out = new Map<string, CandidateFacts>();
+      for (const id of ids) {
+        const e = snapshot.get(id)?.exercise;
+        if (!e) continue;
+        out.set(id, {
+          name: e.exercise_name,
+          category: e.category,
+          equipment: e.equipment,
+          primary_muscles: e.primary_muscles,
+          force: e.force,
+          mechanic: e.mechanic,
+          fitness_level: e.fitness_level,
+        });
+      }
+      return out;
+    },
+    vectors(ids) {
+      const out = new Map<string, number[]>();
+      for (const id of ids) {
+        const v = snapshot.get(id)?.vector;
+        if (v) out.set(id, Array.from(v, float4Value));
+      }
+      return out;
+    },
+  };
+}

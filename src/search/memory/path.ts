@@ -1,0 +1,42 @@
+import type { Queryable } from '../../database/db.js';
+import type { LibrarySnapshot } from '../../database/snapshot.js';
+import type { ExerciseFilters } from '../../database/types.js';
+import { buildTsQuery, type FulltextHit } from '../fulltext.js';
+import { buildMemoryLibrary, type MemoryLibrary } from './library.js';
+import { compileTsquery, createLexemeCache, tsqueryWords } from './tsquery.js';
+
+/**
+ * Library size up to which searches run in memory rather than in the database. Measured by
+ * `npx tsx bench/run.ts search-paths` (BENCHMARKS.md): at and below it the exact in-memory scan
+ * answers faster than the database path; above it the HNSW index and the GIN index win.
+ */
+export const MEMORY_SEARCH_MAX_ROWS = 20_000;
+
+export interface MemorySearchPath {
+  /** The derived library for the current snapshot, or null when the database path must answer. */
+  library(): MemoryLibrary | null;
+  /** rankFulltext's answer from memory; null when this query or filter needs the database. */
+  fulltext(lib: MemoryLibrary, query: string, opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] }): Promise<FulltextHit[] | null>;
+}
+
+export function createMemorySearchPath(db: Queryable, snapshot: () => LibrarySnapshot | null, maxRows = MEMORY_SEARCH_MAX_ROWS): MemorySearchPath {
+  const lexemes = createLexemeCache(db);
+  // One snapshot's structures at a time: a new version replaces them, readers of the old one keep theirs.
+  let built: MemoryLibrary | null = null;
+  return {
+    library() {
+      const current = snapshot();
+      if (!current || current.rows.length > maxRows) return null;
+      if (built?.version !== current.version) built = buildMemoryLibrary(current);
+      return built;
+    },
+    async fulltext(lib, query, opts) {
+      const text = buildTsQuery(query);
+      if (!text) return [];
+      if (opts.within && opts.within.length === 0) return [];
+      await lexemes.learn(tsqueryWords(text));
+      const compiled = compileTsquery(text, lexemes.lookup);
+      return compiled ? lib.fulltext(compiled, opts) : null;
+    },
+  };
+}
