@@ -181,7 +181,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(similarSchema, options);
     requireIndex();
-    const lib = memoryPath?.library() ?? null;
+    const lib = (await memoryPath?.library()) ?? null;
     const vector = await embedQuery(q);
     const opts = {
       limit: o.limit,
@@ -206,7 +206,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
   async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
     // One snapshot for the whole search, so every part of it sees the same library.
-    const lib = memoryPath?.library() ?? null;
+    const lib = (await memoryPath?.library()) ?? null;
     let reason = unavailableReason(index.status());
     // Embedding first: a provider that is down must fail the search, not quietly degrade it.
     const vector = reason ? undefined : await embedQuery(q);

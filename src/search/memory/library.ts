@@ -3,6 +3,7 @@ import type { ExerciseFilters } from '../../database/types.js';
 import type { VectorHit } from '../../vectors/types.js';
 import type { FulltextHit } from '../fulltext.js';
 import type { CandidateFacts } from '../hybrid.js';
+import { cosineDistance, dotFloat4, SEQUENTIAL, type SumOrder } from './cosine.js';
 import { compileRowTest } from './filters.js';
 import { compareBytes, parseTsvector, tsqueryMatches, tsRank, type CompiledTsquery } from './tsvector.js';
 
@@ -47,7 +48,8 @@ export function float4Value(x: number): number {
 /** ts_rank's weights {D, C, B, A}, as float4 (RANK_WEIGHTS in fulltext.ts). */
 const RANK_WEIGHTS = Float32Array.of(0.05, 0.2, 0.5, 1.0);
 
-export function buildMemoryLibrary(snapshot: LibrarySnapshot): MemoryLibrary {
+/** `sumOrder`: how the database sums float4 products (probeSumOrder), so scores match it bit for bit. */
+export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder = SEQUENTIAL): MemoryLibrary {
   const rows = snapshot.rows;
   const n = rows.length;
   const dimensions = rows.find((r) => r.vector)?.vector?.length ?? 0;
@@ -57,9 +59,7 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot): MemoryLibrary {
   withVector.forEach((rowIndex, k) => {
     const v = rows[rowIndex]!.vector!;
     matrix.set(v, k * dimensions);
-    let norm = 0;
-    for (let d = 0; d < dimensions; d++) norm = f(norm + f(v[d]! * v[d]!));
-    norms[k] = norm;
+    norms[k] = dotFloat4(v, 0, v, dimensions, sumOrder);
   });
 
   const postings = new Map<string, Map<number, Uint16Array>>();
@@ -94,20 +94,13 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot): MemoryLibrary {
     const bits = mask(opts.filters);
     if (bits === null || vector.length !== dimensions) return null;
     const q = Float32Array.from(vector);
-    let qNorm = 0;
-    for (let d = 0; d < dimensions; d++) qNorm = f(qNorm + f(q[d]! * q[d]!));
+    const qNorm = dotFloat4(q, 0, q, dimensions, sumOrder);
     const found: { row: number; distance: number }[] = [];
     for (let k = 0; k < withVector.length; k++) {
       const rowIndex = withVector[k]!;
       if (bits && !bits[rowIndex]) continue;
-      let dot = 0;
-      const base = k * dimensions;
-      for (let d = 0; d < dimensions; d++) dot = f(dot + f(matrix[base + d]! * q[d]!));
-      // vector_cosine_distance: float sums, the quotient in double, clamped to [-1, 1].
-      let similarity = dot / Math.sqrt(norms[k]! * qNorm);
-      if (similarity > 1) similarity = 1;
-      else if (similarity < -1) similarity = -1;
-      found.push({ row: rowIndex, distance: 1 - similarity });
+      const dot = dotFloat4(matrix, k * dimensions, q, dimensions, sumOrder);
+      found.push({ row: rowIndex, distance: cosineDistance(dot, norms[k]!, qNorm) });
     }
     // NaN (a zero vector) sorts after every number, as in PostgreSQL's ORDER BY.
     const key = (d: number) => (Number.isNaN(d) ? Infinity : d);

@@ -2,6 +2,7 @@ import type { Queryable } from '../../database/db.js';
 import type { LibrarySnapshot } from '../../database/snapshot.js';
 import type { ExerciseFilters } from '../../database/types.js';
 import { buildTsQuery, type FulltextHit } from '../fulltext.js';
+import { probeSumOrder, type SumOrder } from './cosine.js';
 import { buildMemoryLibrary, type MemoryLibrary } from './library.js';
 import { compileTsquery, createLexemeCache, tsqueryWords } from './tsquery.js';
 
@@ -14,7 +15,7 @@ export const MEMORY_SEARCH_MAX_ROWS = 20_000;
 
 export interface MemorySearchPath {
   /** The derived library for the current snapshot, or null when the database path must answer. */
-  library(): MemoryLibrary | null;
+  library(): Promise<MemoryLibrary | null>;
   /** rankFulltext's answer from memory; null when this query or filter needs the database. */
   fulltext(lib: MemoryLibrary, query: string, opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] }): Promise<FulltextHit[] | null>;
 }
@@ -23,11 +24,18 @@ export function createMemorySearchPath(db: Queryable, snapshot: () => LibrarySna
   const lexemes = createLexemeCache(db);
   // One snapshot's structures at a time: a new version replaces them, readers of the old one keep theirs.
   let built: MemoryLibrary | null = null;
+  // The database's float summation order, asked once per vector dimension.
+  const orders = new Map<number, Promise<SumOrder>>();
   return {
-    library() {
+    async library() {
       const current = snapshot();
       if (!current || current.rows.length > maxRows) return null;
-      if (built?.version !== current.version) built = buildMemoryLibrary(current);
+      if (built?.version === current.version) return built;
+      const dims = current.rows.find((r) => r.vector)?.vector?.length ?? 0;
+      if (!orders.has(dims)) orders.set(dims, probeSumOrder(db, dims));
+      const order = await orders.get(dims)!;
+      // Another search may have built this version meanwhile.
+      if (built?.version !== current.version) built = buildMemoryLibrary(current, order);
       return built;
     },
     async fulltext(lib, query, opts) {
