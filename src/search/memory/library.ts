@@ -5,7 +5,7 @@ import type { FulltextHit } from '../fulltext.js';
 import type { CandidateFacts } from '../hybrid.js';
 import { cosineDistance, dotFloat4, SEQUENTIAL, type SumOrder } from './cosine.js';
 import { compileRowTest } from './filters.js';
-import { compareBytes, parseTsvector, tsqueryMatches, tsRank, type CompiledTsquery } from './tsvector.js';
+import { compareBytes, parseTsvector, type ParsedTsvector, tsqueryMatches, tsRank, uniqueOperands, type CompiledTsquery } from './tsvector.js';
 
 /**
  * What the in-memory search path derives from one library snapshot: the vectors as one float4
@@ -38,34 +38,51 @@ const f = Math.fround;
  */
 export function float4Value(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
-  for (let p = 1; p < 9; p++) {
-    const d = Number(x.toPrecision(p));
-    if (f(d) === x) return d;
-  }
-  return Number(x.toPrecision(9));
+  // Most float4 values need 7 to 9 digits: find the shortest from the middle outwards.
+  const fits = (p: number) => f(Number(x.toPrecision(p))) === x;
+  let p = 6;
+  if (fits(p)) while (p > 1 && fits(p - 1)) p--;
+  else while (p < 9 && !fits(p)) p++;
+  return Number(x.toPrecision(p));
 }
 
 /** ts_rank's weights {D, C, B, A}, as float4 (RANK_WEIGHTS in fulltext.ts). */
 const RANK_WEIGHTS = Float32Array.of(0.05, 0.2, 0.5, 1.0);
 
-/** `sumOrder`: how the database sums float4 products (probeSumOrder), so scores match it bit for bit. */
-export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder = SEQUENTIAL): MemoryLibrary {
+/** What one row contributes, kept across versions: a new snapshot reuses the row objects it did not change. */
+interface RowDerived {
+  doc: ParsedTsvector;
+  norm: number;
+}
+export type RowCache = WeakMap<SnapshotRow, RowDerived>;
+
+/**
+ * `sumOrder`: how the database sums float4 products (probeSumOrder), so scores match it bit for
+ * bit. `reuse`: per-row work from earlier versions, so a rebuild after a small write parses only
+ * the rows that changed.
+ */
+export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder = SEQUENTIAL, reuse: RowCache = new WeakMap()): MemoryLibrary {
   const rows = snapshot.rows;
   const n = rows.length;
   const dimensions = rows.find((r) => r.vector)?.vector?.length ?? 0;
+  const derived = rows.map((r) => {
+    let d = reuse.get(r);
+    if (!d) reuse.set(r, (d = { doc: parseTsvector(r.document), norm: r.vector ? dotFloat4(r.vector, 0, r.vector, r.vector.length, sumOrder) : 0 }));
+    return d;
+  });
   const withVector = rows.flatMap((r, i) => (r.vector && r.vector.length === dimensions ? [i] : []));
   const matrix = new Float32Array(withVector.length * dimensions);
   const norms = new Float32Array(withVector.length);
   withVector.forEach((rowIndex, k) => {
     const v = rows[rowIndex]!.vector!;
     matrix.set(v, k * dimensions);
-    norms[k] = dotFloat4(v, 0, v, dimensions, sumOrder);
+    norms[k] = derived[rowIndex]!.norm;
   });
 
   const postings = new Map<string, Map<number, Uint16Array>>();
   const docSize = new Uint32Array(n);
-  rows.forEach((r, i) => {
-    const doc = parseTsvector(r.document);
+  rows.forEach((_, i) => {
+    const doc = derived[i]!.doc;
     docSize[i] = doc.size;
     for (const [lexeme, positions] of doc) {
       let list = postings.get(lexeme);
@@ -80,6 +97,8 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
   byName.forEach((rowIndex, rank) => (order[rowIndex] = rank));
 
   const indexOf = new Map(rows.map((r, i) => [r.exercise.id, i]));
+  // Vectors as the database path reads them back, converted on first use (diverse search only).
+  const readBack = new Map<string, number[]>();
 
   function mask(filters: ExerciseFilters | undefined): Uint8Array | null | undefined {
     if (!filters) return undefined;
@@ -115,12 +134,13 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     const within = opts.within ? new Set(opts.within.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : []))) : undefined;
     const candidates = new Set<number>();
     for (const term of query.terms) for (const row of postings.get(term.lexemes[0]!)?.keys() ?? []) candidates.add(row);
+    const items = uniqueOperands(query);
     const ranked: { row: number; rank: number }[] = [];
     for (const row of candidates) {
       if ((bits && !bits[row]) || (within && !within.has(row))) continue;
       const doc = (lexeme: string) => postings.get(lexeme)?.get(row);
       if (!tsqueryMatches(doc, query)) continue;
-      ranked.push({ row, rank: tsRank(RANK_WEIGHTS, doc, query, docSize[row]!) });
+      ranked.push({ row, rank: tsRank(RANK_WEIGHTS, doc, query, docSize[row]!, items) });
     }
     ranked.sort((a, b) => b.rank - a.rank || order[a.row]! - order[b.row]!);
     return ranked.slice(0, opts.limit).map((h) => {
@@ -156,8 +176,10 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     vectors(ids) {
       const out = new Map<string, number[]>();
       for (const id of ids) {
-        const v = snapshot.get(id)?.vector;
-        if (v) out.set(id, Array.from(v, float4Value));
+        let v = readBack.get(id);
+        const stored = snapshot.get(id)?.vector;
+        if (!v && stored) readBack.set(id, (v = Array.from(stored, float4Value)));
+        if (v) out.set(id, v);
       }
       return out;
     },

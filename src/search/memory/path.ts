@@ -3,7 +3,7 @@ import type { LibrarySnapshot } from '../../database/snapshot.js';
 import type { ExerciseFilters } from '../../database/types.js';
 import { buildTsQuery, type FulltextHit } from '../fulltext.js';
 import { probeSumOrder, type SumOrder } from './cosine.js';
-import { buildMemoryLibrary, type MemoryLibrary } from './library.js';
+import { buildMemoryLibrary, type MemoryLibrary, type RowCache } from './library.js';
 import { compileTsquery, createLexemeCache, tsqueryWords } from './tsquery.js';
 
 /**
@@ -26,6 +26,7 @@ export function createMemorySearchPath(db: Queryable, snapshot: () => LibrarySna
   let built: MemoryLibrary | null = null;
   // The database's float summation order, asked once per vector dimension.
   const orders = new Map<number, Promise<SumOrder>>();
+  const rowCache = new Map<SumOrder, RowCache>();
   return {
     async library() {
       const current = snapshot();
@@ -35,7 +36,8 @@ export function createMemorySearchPath(db: Queryable, snapshot: () => LibrarySna
       if (!orders.has(dims)) orders.set(dims, probeSumOrder(db, dims));
       const order = await orders.get(dims)!;
       // Another search may have built this version meanwhile.
-      if (built?.version !== current.version) built = buildMemoryLibrary(current, order);
+      if (!rowCache.has(order)) rowCache.set(order, new WeakMap());
+      if (built?.version !== current.version) built = buildMemoryLibrary(current, order, rowCache.get(order));
       return built;
     },
     async fulltext(lib, query, opts) {

@@ -22,6 +22,8 @@ export const weightOf = (p: PackedPos): number => p >> 14;
 export type ParsedTsvector = Map<string, Uint16Array>;
 
 const WEIGHT_CODES: Record<string, number> = { A: 3, a: 3, B: 2, b: 2, C: 1, c: 1, D: 0, d: 0 };
+const ENTRY = /'((?:[^'\\]|''|\\.)*)'(?::([0-9A-Da-d,]+))?/g;
+const ESCAPE = /''|\\(.)/g;
 
 /**
  * Parses tsvector output text (`'push':1A,4 'up':2A`). Lexemes are quoted, with `''` and `\x`
@@ -29,50 +31,18 @@ const WEIGHT_CODES: Record<string, number> = { A: 3, a: 3, B: 2, b: 2, C: 1, c: 
  */
 export function parseTsvector(text: string): ParsedTsvector {
   const out: ParsedTsvector = new Map();
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    while (i < n && text[i] === ' ') i++;
-    if (i >= n) break;
-    if (text[i] !== "'") throw new Error(`tsvector text: expected a quote at ${i}`);
-    i++;
-    let lexeme = '';
-    for (;;) {
-      if (i >= n) throw new Error('tsvector text: unterminated lexeme');
-      const c = text[i]!;
-      if (c === '\\') {
-        lexeme += text[i + 1] ?? '';
-        i += 2;
-      } else if (c === "'") {
-        if (text[i + 1] === "'") {
-          lexeme += "'";
-          i += 2;
-        } else {
-          i++;
-          break;
-        }
-      } else {
-        lexeme += c;
-        i++;
-      }
-    }
-    const positions: number[] = [];
-    if (text[i] === ':') {
-      i++;
-      for (;;) {
-        let start = i;
-        while (i < n && text[i]! >= '0' && text[i]! <= '9') i++;
-        if (i === start) throw new Error(`tsvector text: expected a position at ${start}`);
-        const pos = Math.min(Number(text.slice(start, i)), MAX_ENTRY_POS - 1);
-        const weight = WEIGHT_CODES[text[i] ?? ''];
-        if (weight !== undefined) i++;
-        positions.push(((weight ?? 0) << 14) | pos);
-        if (text[i] !== ',') break;
-        i++;
-        start = i;
-      }
-    }
-    out.set(lexeme, Uint16Array.from(positions));
+  for (const m of text.matchAll(ENTRY)) {
+    const raw = m[1]!;
+    const lexeme = raw.includes("'") || raw.includes('\\') ? raw.replace(ESCAPE, (all, c?: string) => (all === "''" ? "'" : c!)) : raw;
+    const list = m[2] ? m[2].split(',') : [];
+    const positions = new Uint16Array(list.length);
+    list.forEach((p, i) => {
+      const last = p.charCodeAt(p.length - 1);
+      const weight = last >= 48 && last <= 57 ? 0 : WEIGHT_CODES[p[p.length - 1]!]!;
+      const pos = Math.min(parseInt(p, 10), MAX_ENTRY_POS - 1);
+      positions[i] = (weight << 14) | pos;
+    });
+    out.set(lexeme, positions);
   }
   return out;
 }
@@ -109,10 +79,11 @@ export function tsqueryMatches(doc: (lexeme: string) => Uint16Array | undefined,
 
 /** tsCompareString order (memcmp, then length): UTF-8 byte order. */
 export function compareBytes(a: string, b: string): number {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return Buffer.compare(x, y);
+  // UTF-16 order is UTF-8 byte order except where surrogates meet U+E000-U+FFFF.
+  if (!BEYOND_SURROGATES.test(a) && !BEYOND_SURROGATES.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
 
 /** SortAndUniqItems: the query's distinct operands in byte order, whatever the tree shape. */
 export function uniqueOperands(query: CompiledTsquery): string[] {
@@ -191,11 +162,11 @@ function rankAnd(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefin
 
 /**
  * ts_rank(weights, doc, query) with normalization 0. The top operator decides: an OR query ranks
- * by calc_rank_or, a single phrase (top operator `<->`) by calc_rank_and.
+ * by calc_rank_or, a single phrase (top operator `<->`) by calc_rank_and. `items`: the query's
+ * uniqueOperands, passed in when one query ranks many documents.
  */
-export function tsRank(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefined, query: CompiledTsquery, docSize: number): number {
+export function tsRank(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefined, query: CompiledTsquery, docSize: number, items = uniqueOperands(query)): number {
   if (docSize === 0 || query.terms.length === 0) return 0;
-  const items = uniqueOperands(query);
   const top = query.terms.length === 1 && query.terms[0]!.lexemes.length > 1 ? 'and' : 'or';
   let res = top === 'and' ? rankAnd(w, doc, items) : rankOr(w, doc, items);
   if (res < 0) res = f(1e-20);
