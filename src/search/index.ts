@@ -22,6 +22,7 @@ export {
 export { buildExerciseChunk, type ChunkSource } from './chunk.js';
 export { searchDocumentParts, type SearchDocumentParts } from './document.js';
 export { buildTsQuery, rankFulltext } from './fulltext.js';
+export { createMemorySearchPath, MEMORY_SEARCH_MAX_ROWS, type MemorySearchPath } from './memory/path.js';
 export { fuseRankings, RRF_K, type FusedHit, type RankedList } from './fusion.js';
 export { HYBRID_PARAMS, queryIntent, rankHybrid, type CandidateFacts, type HybridParams } from './hybrid.js';
 export { selectDiverse, cosine, type DiversityCandidate, type DiversityOptions } from './mmr.js';
