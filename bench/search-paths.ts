@@ -17,7 +17,6 @@ import type { ExerciseFilters } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
 import { SEQUENTIAL } from '../src/search/memory/cosine.js';
 import { buildMemoryLibrary } from '../src/search/memory/library.js';
-import { MEMORY_SEARCH_MAX_ROWS } from '../src/search/memory/path.js';
 import { createSearchService } from '../src/search/service.js';
 import { mapCatalogueEntry } from '../src/services/catalogue.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../src/vectors/pgvector.js';
@@ -70,7 +69,7 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
     const memoryPath = createSearchService({ db, embedder, index, snapshot: () => snapshot, memorySearchMaxRows: Number.POSITIVE_INFINITY });
     await dbPath.initVectorStore();
     const catalogue = readCatalogueFile();
-    const entries = size > catalogue.length ? [...catalogue, ...syntheticLibrary(catalogue, size)] : catalogue.slice(0, size);
+    const entries = size > catalogue.length ? syntheticLibrary(catalogue, size) : catalogue.slice(0, size);
     for (let i = 0; i < entries.length; i += 2000) await storeExercises(db, entries.slice(i, i + 2000).map((e) => mapCatalogueEntry(e)));
     // Building the graph once after loading is far faster than inserting into it row by row.
     await db.query(`DROP INDEX ${HNSW_INDEX}`);
@@ -134,8 +133,7 @@ export async function runSearchPaths(): Promise<string> {
   const loadAfter = os.loadavg()[0]!;
   return [
     `Offline embedder, in-thread in-memory PGlite + pgvector (HNSW), the ${queries.length} dev queries in turn, ${ITERATIONS} searches per cell after 10 warm-up ones. ` +
-      `Times in ms, p50 / p95; "ratio" is memory p50 / database p50 from the same run. Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end, on ${os.cpus().length} cores. ` +
-      `Served threshold: MEMORY_SEARCH_MAX_ROWS = ${MEMORY_SEARCH_MAX_ROWS}.`,
+      `Times in ms, p50 / p95; "ratio" is memory p50 / database p50 from the same run. Load average (1 min) ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end, on ${os.cpus().length} cores.`,
     '',
     '| rows | search | filter | database path | memory path | ratio |',
     '|---|---|---|---|---|---|',
