@@ -7,11 +7,13 @@ import { buildMemoryLibrary, type MemoryLibrary, type RowCache } from './library
 import { compileTsquery, createLexemeCache, tsqueryWords } from './tsquery.js';
 
 /**
- * Library size up to which searches run in memory rather than in the database. Measured by
- * `npx tsx bench/run.ts search-paths` (BENCHMARKS.md): at and below it the exact in-memory scan
- * answers faster than the database path; above it the HNSW index and the GIN index win.
+ * Library size up to which searches run in memory rather than in the database, from
+ * `npx tsx bench/run.ts search-paths` (BENCHMARKS.md, PGlite): at 5,000 rows every measured search
+ * was faster in memory (p50 0.19-0.79 of the database path's); at 10,000 an unfiltered vector
+ * search was already slower than the HNSW index (1.14), at 20,000 5.8 times slower, and the
+ * rebuild after a write grows with the library (0.28 s at 5,000 rows, 0.7 s at 10,000).
  */
-export const MEMORY_SEARCH_MAX_ROWS = 20_000;
+export const MEMORY_SEARCH_MAX_ROWS = 5_000;
 
 export interface MemorySearchPath {
   /** The derived library for the current snapshot, or null when the database path must answer. */
