@@ -177,6 +177,16 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
     expect(db.queries - before).toBe(0);
   });
 
+  it('leaves a library above the threshold to the database', async () => {
+    const small = createSearchService({ db, embedder, index, snapshot: () => snapshot, memorySearchMaxRows: snapshot!.rows.length - 1 });
+    const query = QUERIES[1]!;
+    await small.findExercises(query);
+    const before = db.queries;
+    const fromDb = await small.findExercises(query, { limit: 20 });
+    expect(db.queries - before).toBeGreaterThan(0);
+    expectSame(query, scored((await memService.findExercises(query, { limit: 20 })).items), scored(fromDb.items));
+  });
+
   it('leaves rows without a vector to full text on both paths', async () => {
     const ids = snapshot!.rows.filter((_, i) => i % 3 === 0).map((r) => r.exercise.id);
     await index.delete(ids);
