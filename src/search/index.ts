@@ -20,6 +20,7 @@ export {
   type SimilarOptions,
 } from './service.js';
 export { buildTsQuery, rankFulltext } from './fulltext.js';
+export { createMemorySearchPath, MEMORY_SEARCH_MAX_ROWS, type MemorySearchPath } from './memory/path.js';
 export { fuseRankings, RRF_K, type FusedHit, type RankedList } from './fusion.js';
 export { HYBRID_PARAMS, queryIntent, rankHybrid, type CandidateFacts, type HybridParams } from './hybrid.js';
 export { selectDiverse, cosine, type DiversityCandidate, type DiversityOptions } from './mmr.js';

@@ -61,7 +61,7 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
     await embedder.init();
     const index = createVectorIndex(config, db, embedder);
     let mirror: LibraryMirror | null = null;
-    const search = createSearchService({ db, embedder, index, rows: () => mirror });
+    const search = createSearchService({ db, embedder, index, rows: () => mirror, snapshot: () => mirror?.read() ?? null });
     const status = await search.initVectorStore();
     if (!status.available) logger.warn({ reason: status.reason }, 'vector index unavailable: search uses full text only');
     else if (status.needsReindex) logger.warn({ reason: status.message }, 'vector index needs `fitness-builder reindex`');
