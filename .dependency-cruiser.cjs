@@ -34,6 +34,20 @@ module.exports = {
       from: { path: '^src/services/' },
       to: { path: '^src/(api|cli)/' },
     },
+    {
+      name: 'language-below-its-users',
+      severity: 'error',
+      comment: 'The stores and the embedders use the shared language; they never reach into search.',
+      from: { path: '^src/(database|embeddings|vectors)/' },
+      to: { path: '^src/search/' },
+    },
+    {
+      name: 'language-and-domain-stay-pure',
+      severity: 'error',
+      comment: 'The domain and the language are the bottom: they import only the domain, never a store, adapter or service.',
+      from: { path: '^src/(domain|language)/' },
+      to: { path: '^src/(?!domain/|language/)' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

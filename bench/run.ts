@@ -17,6 +17,7 @@ import { runPipelineBench } from './pipeline.js';
 import { largeQualityTable, qualityTable, runLargeQuality, runQuality } from './quality.js';
 import { runQueueBench } from './queue.js';
 import { runSearchLatency } from './search-latency.js';
+import { runSearchPaths } from './search-paths.js';
 import { runVectorStores } from './vector-stores.js';
 import { runWebBundle } from './web-bundle.js';
 
@@ -29,6 +30,7 @@ export const SECTIONS: Record<string, Section> = {
   'search-quality': { title: 'Search quality (free-exercise-db dev set)', run: async () => qualityTable(await runQuality()) },
   'search-quality-large': { title: 'Search quality on a large library (large-library path)', run: async () => largeQualityTable(await runLargeQuality()) },
   'search-latency': { title: 'Search latency, recall by id and the filtered tail (pgvector, v2 embedder), catalogue import', run: runSearchLatency },
+  'search-paths': { title: 'Search paths: in-memory scan vs database, by library size', run: runSearchPaths },
   pipeline: { title: 'Pipeline: one 60 s video through the job system', run: runPipelineBench },
   queue: { title: 'Job queue throughput (no-op handler)', run: runQueueBench },
   'vector-stores': { title: 'Vector stores side by side: pgvector (PGlite, server) and Qdrant; outbox import and lag', run: runVectorStores },

@@ -13,7 +13,7 @@ import type { Db } from '../src/database/db.js';
 import { storeExercises } from '../src/database/exercises.js';
 import type { ExerciseInput } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
-import { buildExerciseChunk } from '../src/search/chunk.js';
+import { buildExerciseChunk } from '../src/language/chunk.js';
 import { mapCatalogueEntry } from '../src/services/catalogue.js';
 import { EMBEDDINGS_TABLE } from '../src/vectors/pgvector.js';
 import type { VectorIndex } from '../src/vectors/types.js';

@@ -18,7 +18,7 @@ import { runMigrations } from '../src/database/migrate.js';
 import { outboxStats } from '../src/database/outbox.js';
 import type { ExerciseFilters, ExerciseInput } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
-import { buildExerciseChunk } from '../src/search/chunk.js';
+import { buildExerciseChunk } from '../src/language/chunk.js';
 import { cosine } from '../src/search/mmr.js';
 import { importCatalogue } from '../src/services/catalogue.js';
 import { createContext } from '../src/services/context.js';

@@ -40,6 +40,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: databaseUrl,
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  LIBRARY_MIRROR_MAX_ROWS: int(0, 10_000_000).default(20_000),
   CLIPS_DIR: optionalString,
   HOST: optionalString,
   API_HOST: optionalString,
@@ -97,6 +98,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Embedded database only: above this many exercises reads go to the database, not memory (0: never mirror). */
+  libraryMirrorMaxRows: number;
   clipsDir: string;
   tempDir: string;
   host: string;
@@ -190,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    libraryMirrorMaxRows: e.LIBRARY_MIRROR_MAX_ROWS,
     clipsDir: path.resolve(e.CLIPS_DIR ?? path.join(dataDir, 'clips')),
     tempDir: path.join(dataDir, 'tmp'),
     host: e.HOST ?? e.API_HOST ?? '127.0.0.1',

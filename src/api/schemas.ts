@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT, MAX_BULK_IDS, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../limits.js';
-import { PLATFORMS, SORT_FIELDS } from '../services/library.js';
+import { EDITABLE_FIELDS, exerciseSchema, isoTime, PLATFORMS } from '../domain/index.js';
+import { SORT_FIELDS } from '../services/library.js';
 
 /**
  * One zod schema per request and response: it gives the TypeScript type, the 422 validation
@@ -28,40 +29,8 @@ export const errorResponses = {
 const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 export const text = () => z.string().refine((s) => !UNSTORABLE_TEXT.test(s), 'must not contain NUL bytes or unpaired surrogates');
 
-const isoTime = z.string().describe('ISO 8601 timestamp with timezone');
+export { exerciseSchema };
 const level = z.number().int().min(0).max(10);
-
-export const exerciseSchema = z
-  .object({
-    id: z.string(),
-    exercise_name: z.string(),
-    video_path: z.string().nullable().describe('relative: the clip URL is "/" + video_path'),
-    start_time: z.number().nullable(),
-    end_time: z.number().nullable(),
-    how_to: z.string().nullable(),
-    benefits: z.string().nullable(),
-    counteracts: z.string().nullable(),
-    fitness_level: z.number().int().nullable(),
-    rounds_reps: z.string().nullable(),
-    intensity: z.number().int().nullable(),
-    qdrant_id: z.string().nullable(),
-    created_at: isoTime,
-    url: z.string().nullable(),
-    normalized_url: z.string(),
-    carousel_index: z.number().int(),
-    platform: z.enum(PLATFORMS),
-    duration: z.number().nullable(),
-    thumbnail_path: z.string().nullable(),
-    category: z.string().nullable(),
-    primary_muscles: z.array(z.string()),
-    secondary_muscles: z.array(z.string()),
-    equipment: z.string().nullable(),
-    force: z.string().nullable(),
-    mechanic: z.string().nullable(),
-    job_id: z.string().nullable(),
-    updated_at: isoTime,
-  })
-  .describe('Exercise');
 
 export const routineSchema = z
   .object({
@@ -217,22 +186,17 @@ export const exercisesQuery = z.object({
 
 export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(MAX_BULK_IDS) }).strict();
 
+/** The same shape with every string (alone, nullable or in a list) held to text()'s rule. */
+function storable<S extends z.ZodRawShape>(shape: S): S {
+  const map = (t: z.core.$ZodType): z.core.$ZodType =>
+    t instanceof z.ZodString ? text() : t instanceof z.ZodNullable ? z.nullable(map(t.unwrap())) : t instanceof z.ZodArray ? z.array(map(t.element)) : t;
+  return Object.fromEntries(Object.entries(shape).map(([k, t]) => [k, map(t)])) as unknown as S;
+}
+
+// Only the text rule and the scales here: the store applies the domain's limits and names the field.
 export const exercisePatchBody = z
-  .object({
-    exercise_name: text(),
-    how_to: text().nullable(),
-    benefits: text().nullable(),
-    counteracts: text().nullable(),
-    fitness_level: level.nullable(),
-    intensity: level.nullable(),
-    rounds_reps: text().nullable(),
-    category: text().nullable(),
-    primary_muscles: z.array(text()),
-    secondary_muscles: z.array(text()),
-    equipment: text().nullable(),
-    force: text().nullable(),
-    mechanic: text().nullable(),
-  })
+  .object(storable(exerciseSchema.pick(EDITABLE_FIELDS).shape))
+  .extend({ fitness_level: level.nullable(), intensity: level.nullable() })
   .partial()
   .strict();
 

@@ -1,17 +1,14 @@
 import type { Queryable } from './db.js';
-import { EXERCISE_COLUMNS, mapExerciseRow } from './exercises.js';
+import { exerciseRecordSchema, type ExerciseRecord } from '../domain/index.js';
+import { mapExerciseRow } from './exercises.js';
 import { isoTimestampSql } from './time.js';
-import type { Exercise } from './types.js';
 
 /**
  * What the backup (and the health check's count) need from the exercise store beyond the
  * everyday reads: counts, pages in id order with exact timestamps, and the stored twin of a
  * restored row.
  */
-export type ExportedExercise = Omit<Exercise, 'duration'>;
-
-// duration is derived from start and end, so it is not part of the archive.
-const EXPORTED_COLUMNS = EXERCISE_COLUMNS.filter((c) => c !== 'duration');
+const EXPORTED_COLUMNS = Object.keys(exerciseRecordSchema.shape);
 const EXPORT_SELECT = EXPORTED_COLUMNS.map((c) => (c === 'created_at' || c === 'updated_at' ? isoTimestampSql(c) : c)).join(', ');
 
 export async function countLibrary(db: Queryable): Promise<{ exercises: number; routines: number }> {
@@ -22,7 +19,7 @@ export async function countLibrary(db: Queryable): Promise<{ exercises: number; 
 }
 
 /** Up to `limit` exercises with ids after `after` (null: from the start), in id order. */
-export async function exportExercisePage(db: Queryable, after: string | null, limit: number): Promise<ExportedExercise[]> {
+export async function exportExercisePage(db: Queryable, after: string | null, limit: number): Promise<ExerciseRecord[]> {
   const rows = await db.query(
     `SELECT ${EXPORT_SELECT} FROM exercises WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
     [after, limit],

@@ -19,6 +19,15 @@ export interface Db extends Queryable {
    * PGlite serialises transactions (a query waits while one holds the session), a server does not.
    */
   readonly writeBatchSize: number;
+  /**
+   * Embedded only: `handler` gets each payload sent on `channel` by pg_notify, at commit, before
+   * the promise of the write that committed settles (a rolled-back write sends nothing).
+   */
+  listen?(channel: string, handler: (payload: string) => void): Promise<void>;
+  /** Embedded only: settles when the database thread answers, even while a transaction holds the session. */
+  ping?(): Promise<void>;
+  /** Embedded only: whether a transaction holds (or waits for) the one session, so a query now would wait. */
+  busy?(): boolean;
   /** Runs `fn` in one transaction; any throw rolls everything back. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

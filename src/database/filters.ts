@@ -1,4 +1,4 @@
-import { normalizeUrl } from '../urls/normalize.js';
+import { normalizeUrl } from '../urls/index.js';
 import type { ExerciseFilters } from './types.js';
 
 /**

@@ -18,6 +18,9 @@ export { isUuid } from './validate.js';
 export { runMigrations, loadMigrations, type MigrationResult } from './migrate.js';
 export { clipFilePath, clipRelativePath, CLIPS_URL_PREFIX } from './clip-files.js';
 export { countLibrary } from './backup.js';
+export { readExerciseById, readExercisesByIds, readExercisesByUrl } from './mirror-reads.js';
+export { openLibraryMirror, type LibraryMirror, type MirrorSnapshot } from './mirror.js';
+export type { LibrarySnapshot, SnapshotRow } from './snapshot.js';
 
 /** Opens the configured database: a server when DATABASE_URL is set, else PGlite under DATA_DIR. */
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir'>): Promise<Db> {

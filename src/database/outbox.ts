@@ -7,7 +7,10 @@ import type { Db, Queryable } from './db.js';
  * Order per exercise: a relay claims only an exercise's oldest entry (the head), and while that
  * head is leased no other relay can claim anything for the exercise. The relay then pushes the
  * exercise's state as it is after the claim, which covers every entry up to the newest one seen,
- * so a stale upsert can never follow a newer delete, whatever the number of relays.
+ * so a stale upsert can never follow a newer delete, whatever the number of relays. That holds
+ * as long as no request outlives the lease: the relay renews it before each request (renewOutbox),
+ * and a push that failed after reaching the store keeps its entries out of reach until the lease
+ * would have ended (retryOutbox).
  */
 export interface ClaimedEntry {
   exerciseId: string;
@@ -69,14 +72,44 @@ export async function completeOutbox(db: Queryable, owner: string, claimed: read
   return rows[0]?.n ?? 0;
 }
 
-/** Releases the leases and schedules the next attempt after `delaySeconds`. */
-export async function retryOutbox(db: Queryable, owner: string, claimed: readonly ClaimedEntry[], delaySeconds: number, error: string): Promise<void> {
+/**
+ * Extends the leases `owner` still holds on these exercises to `leaseSeconds` from now. Returns how
+ * many it still held: fewer than claimed means another relay took some over after a stall.
+ */
+export async function renewOutbox(db: Queryable, owner: string, claimed: readonly ClaimedEntry[], leaseSeconds: number): Promise<number> {
+  if (claimed.length === 0) return 0;
+  const rows = await db.query<{ n: number }>(
+    `WITH renewed AS (
+       UPDATE vector_outbox SET locked_until = now() + make_interval(secs => $3)
+       WHERE exercise_id = ANY($1::uuid[]) AND locked_by = $2 RETURNING 1
+     ) SELECT count(*)::int AS n FROM renewed`,
+    [claimed.map((c) => c.exerciseId), owner, leaseSeconds],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
+ * Releases the leases and schedules the next attempt after `delaySeconds`. With `waitForLease`
+ * (the push may have reached the store: a timeout, a 5xx) never before the lease would have ended:
+ * the store may still apply that request later, and a relay pushing newer state in the meantime
+ * could be overtaken by it.
+ */
+export async function retryOutbox(
+  db: Queryable,
+  owner: string,
+  claimed: readonly ClaimedEntry[],
+  delaySeconds: number,
+  error: string,
+  options: { waitForLease: boolean },
+): Promise<void> {
   if (claimed.length === 0) return;
   await db.query(
-    `UPDATE vector_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $3),
+    `UPDATE vector_outbox SET attempts = attempts + 1,
+       next_attempt_at = CASE WHEN $5::boolean THEN greatest(now() + make_interval(secs => $3), coalesce(locked_until, now()))
+                              ELSE now() + make_interval(secs => $3) END,
        locked_by = NULL, locked_until = NULL, last_error = $4
      WHERE exercise_id = ANY($1::uuid[]) AND locked_by = $2`,
-    [claimed.map((c) => c.exerciseId), owner, delaySeconds, error.slice(0, 1000)],
+    [claimed.map((c) => c.exerciseId), owner, delaySeconds, error.slice(0, 1000), options.waitForLease],
   );
 }
 

@@ -18,6 +18,8 @@ export type Request =
   | { id: number; op: 'exec'; tx?: number; text: string }
   | { id: number; op: 'begin'; tx: number }
   | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'listen'; channel: string }
+  | { id: number; op: 'ping' }
   | { id: number; op: 'close' };
 
 /** A PostgreSQL error's fields (code, detail, constraint...) survive the thread; its class does not. */
@@ -31,6 +33,7 @@ export interface SerializedError {
 export type Response =
   | { event: 'ready' }
   | { event: 'failed'; error: SerializedError }
+  | { event: 'notification'; channel: string; payload: string }
   | { id: number; ok: true; rows?: unknown[] }
   | { id: number; ok: false; error: SerializedError };
 
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     return tx;
   };
 
-  const run = async (request: Request): Promise<unknown[] | undefined> => {
+  const run = async (request: Exclude<Request, { op: 'ping' }>): Promise<unknown[] | undefined> => {
     switch (request.op) {
       case 'begin':
         await begin(request.tx);
@@ -139,6 +142,12 @@ async function main(): Promise<void> {
         }
         return (await target.query(request.text, request.params as unknown[] | undefined)).rows;
       }
+      case 'listen':
+        // PGlite calls the listener (in a microtask) while it parses the answer to the COMMIT,
+        // before that statement's promise settles: the notification is posted before the answer
+        // of the write that caused it, and the owner's port delivers them in that order.
+        await pglite.listen(request.channel, (payload) => send({ event: 'notification', channel: request.channel, payload }));
+        return undefined;
       case 'close':
         // The owner refuses new work before it asks; what was sent before (a transaction still
         // running included) finishes first, then the files are closed cleanly.
@@ -149,6 +158,12 @@ async function main(): Promise<void> {
   };
 
   port.on('message', (request: Request) => {
+    // Answered at once, between two statements of whatever runs: the thread is alive even
+    // while a long import holds the session.
+    if (request.op === 'ping') {
+      answer(request.id, undefined);
+      return;
+    }
     const work = run(request).then(
       (rows) => answer(request.id, rows),
       // A failed query is an answer, never a reason for this thread to stop.

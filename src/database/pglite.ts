@@ -47,11 +47,15 @@ class PgliteThread {
   private readonly pending = new Map<number, { resolve: (rows: unknown[] | undefined) => void; reject: (error: Error) => void }>();
   private stopped: Error | null = null;
   private closing = false;
+  private readonly listeners = new Map<string, (payload: string) => void>();
   readonly exited: Promise<void>;
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (message: Response) => {
-      if (!('id' in message)) return;
+      if (!('id' in message)) {
+        if (message.event === 'notification') this.listeners.get(message.channel)?.(message.payload);
+        return;
+      }
       const waiting = this.pending.get(message.id);
       if (!waiting) return;
       this.pending.delete(message.id);
@@ -73,7 +77,7 @@ class PgliteThread {
   started(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onMessage = (message: Response) => {
-        if (!('event' in message)) return;
+        if (!('event' in message) || message.event === 'notification') return;
         this.worker.off('message', onMessage);
         if (message.event === 'ready') resolve();
         else reject(toError(message.error));
@@ -96,6 +100,12 @@ class PgliteThread {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();
     });
+  }
+
+  /** One handler per channel; its notifications arrive before the answer of the write that made them. */
+  async listen(channel: string, handler: (payload: string) => void): Promise<void> {
+    this.listeners.set(channel, handler);
+    await this.call({ op: 'listen', channel });
   }
 
   private stop(reason: Error): void {
@@ -151,6 +161,7 @@ export async function openPglite(options: PgliteOptions): Promise<Db> {
 function pgliteDb(thread: PgliteThread, onClose: () => void): Db {
   let closing: Promise<void> | null = null;
   let nextTx = 1;
+  let openTransactions = 0;
   const session = (tx?: number): Queryable => ({
     query: async <T>(text: string, params?: readonly unknown[]) => (await thread.call({ op: 'query', tx, text, params })) as T[],
     exec: async (text: string) => {
@@ -165,27 +176,38 @@ function pgliteDb(thread: PgliteThread, onClose: () => void): Db {
     // round trip to this thread: /health p99 during a 3000-row import was lowest at 4 rows per
     // transaction of 4, 16, 64 and 256 (BENCHMARKS.md, http-load), for some import throughput.
     writeBatchSize: 4,
+    listen: (channel, handler) => (closing ? closed() : thread.listen(channel, handler)),
+    ping: async () => {
+      if (closing) return closed();
+      await thread.call({ op: 'ping' });
+    },
+    busy: () => openTransactions > 0,
     query: (text, params) => (closing ? closed() : db.query(text, params)),
     exec: (text) => (closing ? closed() : db.exec(text)),
     async transaction(fn) {
       if (closing) return closed();
       const tx = nextTx++;
-      // As in-process: `fn` starts once the transaction holds the session.
+      openTransactions++;
       try {
-        await thread.call({ op: 'begin', tx });
-      } catch (error) {
-        await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
-        throw error;
+        // As in-process: `fn` starts once the transaction holds the session.
+        try {
+          await thread.call({ op: 'begin', tx });
+        } catch (error) {
+          await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
+          throw error;
+        }
+        let result: Awaited<ReturnType<typeof fn>>;
+        try {
+          result = await fn(session(tx));
+        } catch (error) {
+          await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
+          throw error;
+        }
+        await thread.call({ op: 'end', tx, commit: true });
+        return result;
+      } finally {
+        openTransactions--;
       }
-      let result: Awaited<ReturnType<typeof fn>>;
-      try {
-        result = await fn(session(tx));
-      } catch (error) {
-        await thread.call({ op: 'end', tx, commit: false }).catch(() => {});
-        throw error;
-      }
-      await thread.call({ op: 'end', tx, commit: true });
-      return result;
     },
     close() {
       // Transactions already running finish (their queries are still accepted), then the thread

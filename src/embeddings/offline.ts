@@ -1,6 +1,6 @@
-import { CHUNK_LABELS } from '../search/chunk.js';
-import { analyzeQuery } from '../search/query.js';
-import { contentStems, FRAME_WORDS, stem, STOP_WORDS, tokenize } from '../search/text.js';
+import { CHUNK_LABELS } from '../language/chunk.js';
+import { analyzeQuery } from '../language/query.js';
+import { contentStems, FRAME_WORDS, stem, STOP_WORDS, tokenize } from '../language/text.js';
 import {
   CONCEPTS,
   CONCEPT_INDEX,
@@ -9,14 +9,14 @@ import {
   levelConcept,
   phraseWeights,
   type ConceptKind,
-} from '../search/vocabulary.js';
+} from '../language/vocabulary.js';
 import type { EmbedKind, Embedder } from './types.js';
 
 /**
  * The default embedder: built in, keyless, deterministic, no download and no server.
  *
  * What it is: a lexical-conceptual vector. One block has a dimension per concept of the fitness
- * vocabulary (`src/search/vocabulary.ts`: muscles with their everyday names, equipment, training
+ * vocabulary (`src/language/vocabulary.ts`: muscles with their everyday names, equipment, training
  * categories, levels, force, movement patterns), so "pecs", "chest" and a row tagged `chest`
  * land on the same axis; the other block hashes word stems and word pairs, so names and
  * instructions still count. Each block is unit length and weighted, and the whole is L2-normalized.

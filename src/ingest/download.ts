@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { Platform } from '../urls/normalize.js';
+import type { Platform } from '../urls/index.js';
 import { downloadDirect, type DirectOptions } from './direct.js';
 import type { DownloadResult } from './types.js';
 import { downloadWithYtDlp } from './ytdlp.js';

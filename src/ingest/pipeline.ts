@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ProcessingError, ValidationError } from '../errors.js';
-import { normalizeUrl, type NormalizedUrl } from '../urls/normalize.js';
+import { normalizeUrl, type NormalizedUrl } from '../urls/index.js';
 import { analyzeWithAI } from './analyze.js';
 import { planClips } from './clip-plan.js';
 import { downloadMedia } from './download.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EDITABLE_FIELDS, exerciseSchema } from '../domain/index.js';
 
 /** One downloaded video file. A carousel post yields one item per video slide. */
 export interface MediaItem {
@@ -20,29 +21,21 @@ export interface DownloadResult {
 }
 
 /**
- * One exercise found in a video, in the shape every analyzer (AI or offline) must return.
+ * One exercise found in a video, in the shape every analyzer (AI or offline) must return: the
+ * domain's description of the movement, named `name`, with its times and the analyzer's confidence.
  * Times are seconds from the start of the media item; levels are integers on a 0-10 scale.
  */
-export const AnalyzedExerciseSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  start_time: z.number().min(0),
-  end_time: z.number().min(0),
-  how_to: z.string().nullable(),
-  benefits: z.string().nullable(),
-  counteracts: z.string().nullable(),
-  fitness_level: z.number().int().min(0).max(10),
-  intensity: z.number().int().min(0).max(10),
-  rounds_reps: z.string().nullable(),
-  category: z.string().nullable(),
-  primary_muscles: z.array(z.string()),
-  secondary_muscles: z.array(z.string()),
-  equipment: z.string().nullable(),
-  /** push, pull, static, ... */
-  force: z.string().nullable(),
-  /** compound or isolation */
-  mechanic: z.string().nullable(),
-  confidence: z.number().min(0).max(1),
-});
+export const AnalyzedExerciseSchema = exerciseSchema
+  .pick(EDITABLE_FIELDS)
+  .omit({ exercise_name: true })
+  .extend({
+    name: z.string().trim().min(1).max(200),
+    start_time: z.number().min(0),
+    end_time: z.number().min(0),
+    fitness_level: z.number().int().min(0).max(10),
+    intensity: z.number().int().min(0).max(10),
+    confidence: z.number().min(0).max(1),
+  });
 
 export type AnalyzedExercise = z.infer<typeof AnalyzedExerciseSchema>;
 

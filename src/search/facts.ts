@@ -1,10 +1,26 @@
 import type { Queryable } from '../database/db.js';
+import type { LibraryMirror } from '../database/mirror.js';
 import type { CandidateFacts } from './hybrid.js';
 
 /** The few fields the hybrid ranking's priors and tie-breaks read, for a set of candidate ids. */
-export async function candidateFacts(db: Queryable, ids: readonly string[]): Promise<Map<string, CandidateFacts>> {
+export async function candidateFacts(
+  db: Queryable,
+  ids: readonly string[],
+  mirror: LibraryMirror | null = null,
+): Promise<Map<string, CandidateFacts>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
+  const snap = mirror ? await mirror.read(unique) : null;
+  if (snap) {
+    return new Map(
+      unique.flatMap((id) => {
+        const e = snap.get(id)?.exercise;
+        if (!e) return [];
+        const { category, equipment, primary_muscles, force, mechanic, fitness_level } = e;
+        return [[e.id, { name: e.exercise_name, category, equipment, primary_muscles, force, mechanic, fitness_level }]] as const;
+      }),
+    );
+  }
   const rows = await db.query<CandidateFacts & { id: string; exercise_name: string }>(
     `SELECT id, exercise_name, category, equipment, primary_muscles, force, mechanic, fitness_level
      FROM exercises WHERE id = ANY($1::uuid[])`,

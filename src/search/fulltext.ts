@@ -1,9 +1,9 @@
 import type { Queryable } from '../database/db.js';
 import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
-import { contentStems, FRAME_WORDS, STOP_WORDS, tokenize } from './text.js';
-import { analyzeQuery, expansionWords } from './query.js';
-import { FILLERS } from './vocabulary.js';
+import { contentStems, FRAME_WORDS, STOP_WORDS, tokenize } from '../language/text.js';
+import { analyzeQuery, expansionWords } from '../language/query.js';
+import { FILLERS } from '../language/vocabulary.js';
 
 /**
  * Full-text ranking over the weighted `search_document` (name A, taxonomy and synonyms B, text C).

@@ -1,6 +1,6 @@
 import { fuseRankings, type FusedHit } from './fusion.js';
-import { conceptWeights } from './query.js';
-import { conceptForValue, getConcept, levelConcept, phraseWeights } from './vocabulary.js';
+import { conceptWeights } from '../language/query.js';
+import { conceptForValue, getConcept, levelConcept, phraseWeights } from '../language/vocabulary.js';
 
 /**
  * The served hybrid ranking after retrieval, pure: each ranker's candidates in a stable order,

@@ -1,7 +1,7 @@
 /**
- * Search: the exercise chunk, the fitness vocabulary, full-text query building, rank fusion,
- * diverse selection, and the SearchService that ties them to the database, the embedder and
- * the vector index. Pure parts are exported for reuse and tests.
+ * Search: full-text query building, rank fusion, diverse selection, and the SearchService that
+ * ties them to the database, the embedder and the vector index. The words it reasons with (the
+ * vocabulary, the chunk, the search document, query analysis) live in ../language, below it.
  */
 export {
   createSearchService,
@@ -19,11 +19,8 @@ export {
   type SearchServiceDeps,
   type SimilarOptions,
 } from './service.js';
-export { buildExerciseChunk, type ChunkSource } from './chunk.js';
-export { searchDocumentParts, type SearchDocumentParts } from './document.js';
 export { buildTsQuery, rankFulltext } from './fulltext.js';
+export { createMemorySearchPath, MEMORY_SEARCH_MAX_ROWS, type MemorySearchPath } from './memory/path.js';
 export { fuseRankings, RRF_K, type FusedHit, type RankedList } from './fusion.js';
 export { HYBRID_PARAMS, queryIntent, rankHybrid, type CandidateFacts, type HybridParams } from './hybrid.js';
 export { selectDiverse, cosine, type DiversityCandidate, type DiversityOptions } from './mmr.js';
-export { matchConcepts, movementPattern, CONCEPTS } from './vocabulary.js';
-export { analyzeQuery, conceptWeights, expansionWords, type QueryAnalysis } from './query.js';

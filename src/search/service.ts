@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import type { Db, Queryable } from '../database/db.js';
-import { getExercisesByIds } from '../database/exercises.js';
+import { countExercises, getExercisesByIds } from '../database/exercises.js';
+import type { LibraryMirror } from '../database/mirror.js';
+import { readExercisesByIds } from '../database/mirror-reads.js';
+import type { LibrarySnapshot } from '../database/snapshot.js';
 import type { Exercise, ExerciseFilters } from '../database/types.js';
 import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError } from '../errors.js';
 import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 import type { CollectionInfo, VectorHit, VectorIndex, VectorIndexStatus } from '../vectors/types.js';
-import { buildExerciseChunk } from './chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
 import { rankFulltext } from './fulltext.js';
 import { candidateFacts } from './facts.js';
 import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from './hybrid.js';
+import type { MemoryLibrary } from './memory/library.js';
+import { createMemorySearchPath } from './memory/path.js';
 import { selectDiverse } from './mmr.js';
-import { movementPattern } from './vocabulary.js';
+import { movementPattern } from '../language/vocabulary.js';
 
 /**
  * Search by meaning over the exercise library: keeping embeddings in step with rows, pure vector
@@ -28,6 +33,16 @@ export interface SearchServiceDeps {
   categoryPrior?: number;
   /** Library size above which full text only re-ranks vector candidates (default FULLTEXT_SCAN_MAX_ROWS). */
   fulltextScanMaxRows?: number;
+  /** The in-memory library, when the process keeps one: rows and facts are read from it. */
+  rows?: () => LibraryMirror | null;
+  /**
+   * The library as held in memory (issue 11), or null when there is none: searches then run as
+   * exact scans over it, with results identical to the database path's, while the library has at
+   * most `memorySearchMaxRows` rows and vectors live in pgvector.
+   */
+  snapshot?: () => LibrarySnapshot | null | Promise<LibrarySnapshot | null>;
+  /** Default MEMORY_SEARCH_MAX_ROWS (measured, see src/search/memory/path.ts). */
+  memorySearchMaxRows?: number;
 }
 
 export interface ScoredExercise {
@@ -132,6 +147,8 @@ function unavailableReason(status: VectorIndexStatus): string | undefined {
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { db, embedder, index } = deps;
   const weights = deps.weights ?? HYBRID_WEIGHTS;
+  const snapshot = deps.snapshot;
+  const memoryPath = snapshot && index.backend === 'pgvector' ? createMemorySearchPath(db, snapshot, deps.memorySearchMaxRows) : null;
 
   function requireIndex(): void {
     const reason = unavailableReason(index.status());
@@ -143,9 +160,10 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     return vector!;
   }
 
-  /** Full rows for ranked ids, in rank order, with one query. */
-  async function withRows<T extends { id: string }>(hits: readonly T[]): Promise<(T & { exercise: Exercise })[]> {
-    const rows = await getExercisesByIds(db, hits.map((h) => h.id));
+  /** Full rows for ranked ids, in rank order, with one query (none from memory). */
+  async function withRows<T extends { id: string }>(hits: readonly T[], lib: MemoryLibrary | null): Promise<(T & { exercise: Exercise })[]> {
+    const ids = hits.map((h) => h.id);
+    const rows = lib ? hits.flatMap((h) => lib.row(h.id)?.exercise ?? []) : await readExercisesByIds(db, deps.rows?.() ?? null, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return hits.flatMap((h) => {
       const exercise = byId.get(h.id);
@@ -168,12 +186,15 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(similarSchema, options);
     requireIndex();
-    const hits = await index.search(await embedQuery(q), {
+    const lib = (await memoryPath?.library()) ?? null;
+    const vector = await embedQuery(q);
+    const opts = {
       limit: o.limit,
       ...(o.filters ? { filters: o.filters } : {}),
       ...(o.scoreThreshold !== undefined ? { scoreThreshold: o.scoreThreshold } : {}),
-    });
-    return (await withRows(hits.filter(related)))
+    };
+    const hits = lib?.vectorSearch(vector, opts) ?? (await index.search(vector, opts));
+    return (await withRows(hits.filter(related), lib))
       .map(({ exercise, score }) => ({ exercise, score }))
       .sort((a, b) => b.score - a.score || compareByName({ id: a.exercise.id, name: a.exercise.exercise_name }, { id: b.exercise.id, name: b.exercise.exercise_name }));
   }
@@ -182,19 +203,22 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   /** Rows in the library, counted at most every 30 s (a count on every search would cost more than it tells). */
   async function librarySize(): Promise<number> {
     if (!sizeCache || Date.now() - sizeCache.at > 30_000) {
-      const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
-      sizeCache = { rows: Number(row?.n ?? 0), at: Date.now() };
+      sizeCache = { rows: await countExercises(db), at: Date.now() };
     }
     return sizeCache.rows;
   }
 
   async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
+    // One snapshot for the whole search, so every part of it sees the same library.
+    const lib = (await memoryPath?.library()) ?? null;
     let reason = unavailableReason(index.status());
     // Embedding first: a provider that is down must fail the search, not quietly degrade it.
     const vector = reason ? undefined : await embedQuery(q);
     const filter = filters ? { filters } : {};
     // A store that stops answering mid-flight degrades this search to full text, like one known down.
     const vectorSearch = async (limit: number): Promise<VectorHit[] | null> => {
+      const inMemory = lib?.vectorSearch(vector!, { limit, ...filter });
+      if (inMemory) return inMemory;
       try {
         return await index.search(vector!, { limit, ...filter });
       } catch (error) {
@@ -203,33 +227,35 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         return null;
       }
     };
+    const rankText = async (opts: Parameters<typeof rankFulltext>[2]) => (lib && (await memoryPath!.fulltext(lib, q, opts))) || rankFulltext(db, q, opts);
     let fulltext: Awaited<ReturnType<typeof rankFulltext>>;
     let semantic: VectorHit[] | null = null;
-    if (vector && (await librarySize()) > (deps.fulltextScanMaxRows ?? FULLTEXT_SCAN_MAX_ROWS)) {
+    if (vector && (lib ? lib.size : await librarySize()) > (deps.fulltextScanMaxRows ?? FULLTEXT_SCAN_MAX_ROWS)) {
       // A natural-language OR query matches most of a large library, and matching alone then
       // costs hundreds of ms: full text re-ranks the vector side's (deeper) candidates instead.
       semantic = await vectorSearch(Math.min(Math.max(depth, LARGE_LIBRARY_DEPTH), 1000));
-      fulltext = await rankFulltext(db, q, { limit: depth, ...filter, ...(semantic ? { within: semantic.map((h) => h.id) } : {}) });
+      fulltext = await rankText({ limit: depth, ...filter, ...(semantic ? { within: semantic.map((h) => h.id) } : {}) });
       semantic = semantic?.slice(0, depth) ?? null;
     } else {
       [fulltext, semantic] = await Promise.all([
-        rankFulltext(db, q, { limit: depth, ...filter }),
+        rankText({ limit: depth, ...filter }),
         vector ? vectorSearch(Math.min(depth, 1000)) : Promise.resolve(null),
       ]);
     }
     const vectorHits = semantic?.filter(related) ?? null;
     const lists: RankedCandidates[] = [{ name: 'fulltext', weight: weights.fulltext, hits: fulltext.map((h) => ({ id: h.id, score: h.rank })) }];
     if (vectorHits) lists.push({ name: 'vector', weight: weights.vector, hits: vectorHits });
-    const facts = await candidateFacts(db, [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)]);
+    const candidates = [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)];
+    const facts = lib ? lib.facts(candidates) : await candidateFacts(db, candidates, deps.rows?.());
     const params = { categoryPrior: deps.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
-    return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason };
+    return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason, lib };
   }
 
   async function findExercises(query: string, options: HybridOptions = {}): Promise<HybridResult> {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(hybridSchema, options);
-    const { fused, reason } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, o.limit));
-    const items = (await withRows(fused.slice(0, o.limit))).map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
+    const { fused, reason, lib } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, o.limit));
+    const items = (await withRows(fused.slice(0, o.limit), lib)).map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
     return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
   }
 
@@ -237,11 +263,13 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(diverseSchema, options);
     const pool = o.candidates ?? Math.min(500, Math.max(50, o.count * 5));
-    const { fused, reason } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
-    const hits = await withRows(fused.slice(0, pool));
+    const { fused, reason, lib } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
+    const hits = await withRows(fused.slice(0, pool), lib);
     const vectors = reason
       ? new Map<string, number[]>()
-      : await index.vectors(hits.map((h) => h.id)).catch((error: unknown) => {
+      : lib
+        ? lib.vectors(hits.map((h) => h.id))
+        : await index.vectors(hits.map((h) => h.id)).catch((error: unknown) => {
           if (error instanceof UnavailableError) return new Map<string, number[]>();
           throw error;
         });
@@ -266,7 +294,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     if (!status.available) throw new UnavailableError(status.reason, { retryable: false });
     const reset = status.needsReindex;
     if (reset) await index.reset();
-    const [{ n: rows } = { n: 0 }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
+    const rows = await countExercises(db);
     const total = Math.max(0, rows - (await index.info()).vectors_count);
     let done = 0;
     let after: string | undefined;

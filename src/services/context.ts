@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { initDatabase, openDatabase, runMigrations, type Db, type MigrationResult } from '../database/index.js';
+import { initDatabase, openDatabase, openLibraryMirror, runMigrations, type Db, type LibraryMirror, type MigrationResult } from '../database/index.js';
 import { UnavailableError } from '../errors.js';
 import { createEmbedder, type Embedder } from '../embeddings/index.js';
-import type { FetchPolicy } from '../ingest/resolve.js';
+import type { FetchPolicy } from '../ingest/index.js';
 import type { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import { createSearchService, type SearchService } from '../search/index.js';
@@ -20,6 +20,8 @@ export interface AppContext {
   readonly embedder: Embedder;
   readonly index: VectorIndex;
   readonly search: SearchService;
+  /** The library in memory, kept in step with every commit (embedded database only; null otherwise). */
+  readonly mirror: LibraryMirror | null;
   /** Pushes outbox entries to an external vector store; started by `serve` and `worker` (startRelay). */
   readonly relay: OutboxRelay;
   /** The in-process worker, when this process runs one (woken when a job is queued here). */
@@ -58,23 +60,36 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
     // Learns the dimensions (a probe call for a remote model without EMBEDDING_DIMENSIONS).
     await embedder.init();
     const index = createVectorIndex(config, db, embedder);
-    const search = createSearchService({ db, embedder, index });
+    let mirror: LibraryMirror | null = null;
+    const search = createSearchService({ db, embedder, index, rows: () => mirror, snapshot: () => mirror?.read() ?? null });
     const status = await search.initVectorStore();
     if (!status.available) logger.warn({ reason: status.reason }, 'vector index unavailable: search uses full text only');
     else if (status.needsReindex) logger.warn({ reason: status.message }, 'vector index needs `fitness-builder reindex`');
-    const { outboxBatchSize, outboxLeaseSeconds, outboxPollMs } = config.vectors;
-    const relay = createOutboxRelay({ db, index, embedder, batchSize: outboxBatchSize, leaseSeconds: outboxLeaseSeconds, pollMs: outboxPollMs });
+    // After the vector store's start-up, which may create (or drop) the table it reads vectors from.
+    mirror = await openLibraryMirror(db, { maxRows: config.libraryMirrorMaxRows });
+    const { outboxBatchSize, outboxLeaseSeconds, outboxPollMs, qdrantTimeoutMs } = config.vectors;
+    const relay = createOutboxRelay({
+      db,
+      index,
+      embedder,
+      batchSize: outboxBatchSize,
+      leaseSeconds: outboxLeaseSeconds,
+      pollMs: outboxPollMs,
+      requestTimeoutMs: qdrantTimeoutMs,
+    });
     return {
       config,
       db,
       embedder,
       index,
       search,
+      mirror,
       relay,
       worker: null,
       closing: false,
       async close() {
         await relay.stop();
+        mirror?.close();
         await db.close();
       },
     };

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { errorMessage, UnavailableError } from '../errors.js';
 import { countLibrary } from '../database/index.js';
 import { outboxStats, type OutboxStats } from '../database/outbox.js';
+import { countJobsByStatus } from '../jobs/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -76,24 +77,67 @@ async function checkDisk(config: Config): Promise<HealthReport['disk']> {
   return { ok: true, reason: null };
 }
 
+/**
+ * On the embedded database one connection serves every query, so a count can wait behind an
+ * import transaction. While one runs, a check still asks, but after PATIENCE_MS it settles for the last
+ * answer it got within RECENT_MS (the ping has just shown the database alive); a failure that
+ * comes back in time is reported at once. Elsewhere every check simply asks the database.
+ */
+const RECENT_MS = 5000;
+const PATIENCE_MS = 25;
+const recentAnswers = new WeakMap<AppContext, Map<string, { at: number; value: unknown }>>();
+
+async function recent<T>(ctx: AppContext, key: string, ask: () => Promise<T>): Promise<T> {
+  const fresh = ask();
+  if (!ctx.mirror?.current()) return fresh;
+  let answers = recentAnswers.get(ctx);
+  if (!answers) recentAnswers.set(ctx, (answers = new Map()));
+  const store = answers;
+  const known = store.get(key);
+  fresh.then(
+    (value) => store.set(key, { at: Date.now(), value }),
+    () => store.delete(key),
+  );
+  // With no transaction holding the session the answer is moments away: wait for it.
+  if (!known || Date.now() - known.at > RECENT_MS || !ctx.db.busy?.()) return fresh;
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(known.value as T), PATIENCE_MS)));
+  try {
+    return await Promise.race([fresh, patience]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Embedded: the thread answers between statements and the mirror holds the count, so no wait behind a write. */
+async function checkDatabase(ctx: AppContext): Promise<HealthReport['database']> {
+  try {
+    const snap = ctx.mirror?.current();
+    if (snap && ctx.db.ping) {
+      await withTimeout(ctx.db.ping(), 'database');
+      return { ok: true, exercises: snap.size, error: null };
+    }
+    const counts = await withTimeout(countLibrary(ctx.db), 'database');
+    return { ok: true, exercises: counts.exercises, error: null };
+  } catch (error) {
+    return { ok: false, exercises: 0, error: (error as Error).message };
+  }
+}
+
 async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
   try {
-    const rows = await withTimeout(ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE status = 'pending'`), 'job queue');
-    return { ok: true, pending: Number(rows[0]?.n ?? 0), reason: null };
+    const counts = await withTimeout(
+      recent(ctx, 'jobs', () => countJobsByStatus(ctx.db)),
+      'job queue',
+    );
+    return { ok: true, pending: counts.pending, reason: null };
   } catch (error) {
     return { ok: false, pending: 0, reason: `job queue unavailable: ${errorMessage(error)}` };
   }
 }
 
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
-  const database: HealthReport['database'] = { ok: false, exercises: 0, error: null };
-  try {
-    const counts = await withTimeout(countLibrary(ctx.db), 'database');
-    database.ok = true;
-    database.exercises = counts.exercises;
-  } catch (error) {
-    database.error = (error as Error).message;
-  }
+  const database = await checkDatabase(ctx);
   const vector: HealthReport['vector'] = { ok: false, reason: null, info: null };
   if (options.vector !== false) {
     const status = ctx.index.status();
@@ -101,7 +145,7 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
     else if (!database.ok) vector.reason = 'database unavailable';
     else {
       try {
-        vector.info = await withTimeout(ctx.search.getCollectionInfo(), 'vector index');
+        vector.info = await withTimeout(recent(ctx, 'vector', () => ctx.search.getCollectionInfo()), 'vector index');
         vector.ok = true;
         if (status.needsReindex) vector.reason = status.message ?? 'needs reindex';
       } catch (error) {
@@ -109,7 +153,7 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
       }
     }
   }
-  const outbox = database.ok ? await withTimeout(outboxStats(ctx.db), 'database').catch(() => null) : null;
+  const outbox = database.ok ? await withTimeout(recent(ctx, 'outbox', () => outboxStats(ctx.db)), 'database').catch(() => null) : null;
   const { ai } = ctx.config;
   const configured = Boolean(ai.analysisModel && (ai.baseUrl || ai.apiKey));
   const [disk, jobs, tools] = await Promise.all([checkDisk(ctx.config), checkJobs(ctx), checkTools(ctx.config.media)]);

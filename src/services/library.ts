@@ -17,7 +17,8 @@ export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
 export { MAX_BULK_IDS };
 import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import { MAX_BULK_IDS } from '../limits.js';
-import { buildExerciseChunk } from '../search/chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
+import { inTransactionRemovingClips } from './clip-removal.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -39,7 +40,7 @@ async function embedRows(ctx: AppContext, rows: readonly Parameters<typeof build
  * row and its vector never disagree; deletes cascade through row, vector and clip files.
  */
 export async function getExercise(ctx: AppContext, id: string): Promise<Exercise> {
-  const exercise = await store.getExerciseById(ctx.db, id);
+  const exercise = await store.readExerciseById(ctx.db, ctx.mirror, id);
   if (!exercise) throw new NotFoundError('Exercise', id);
   return exercise;
 }
@@ -49,13 +50,13 @@ export function listExercises(ctx: AppContext, filters: ExerciseFilters, options
 }
 
 export function getExercisesByUrl(ctx: AppContext, url: string): Promise<Exercise[]> {
-  return store.getExercisesByUrl(ctx.db, url);
+  return store.readExercisesByUrl(ctx.db, ctx.mirror, url);
 }
 
 
 export function getExercisesByIds(ctx: AppContext, ids: readonly string[]): Promise<Exercise[]> {
   if (ids.length > MAX_BULK_IDS) throw new ValidationError('exercise_ids', `must hold at most ${MAX_BULK_IDS} ids`);
-  return store.getExercisesByIds(ctx.db, ids);
+  return store.readExercisesByIds(ctx.db, ctx.mirror, ids);
 }
 
 /** Exercises validated, given ids and embedded, ready to be written inside a transaction. */
@@ -117,12 +118,13 @@ export async function updateExercise(ctx: AppContext, id: string, patch: Exercis
   });
 }
 
+/** Deletes the row with its vector, then the clip and thumbnail it owns (see inTransactionRemovingClips). */
 export async function deleteExercise(ctx: AppContext, id: string): Promise<Exercise> {
-  return store.deleteExercise(ctx.db, id, {
-    clipsDir: ctx.config.clipsDir,
-    beforeCommit: async (tx, exercise) => {
-      if (ctx.index.consistency === 'transaction' && ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
-    },
+  return inTransactionRemovingClips(ctx.db, ctx.config.clipsDir, async (tx, stage) => {
+    const exercise = await store.deleteExerciseIn(tx, id);
+    if (ctx.index.consistency === 'transaction' && ctx.index.status().available) await ctx.index.delete([exercise.id], tx);
+    await stage([exercise]);
+    return exercise;
   });
 }
 

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { clipRelativePath, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
-import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
+import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
 import { AppError, ConflictError, JobInputError, ProcessingError, publicReason } from '../errors.js';
-import { runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/pipeline.js';
-import { assertFetchable } from '../ingest/resolve.js';
+import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
 import { logger } from '../logger.js';
-import { normalizeUrl } from '../urls/normalize.js';
+import { normalizeUrl } from '../urls/index.js';
+import { inTransactionRemovingClips } from './clip-removal.js';
 import type { AppContext } from './context.js';
 import { waitForJob } from './jobs.js';
 import { embedForStore, writeExercises } from './library.js';
@@ -165,30 +164,20 @@ export async function processUrl(ctx: AppContext, request: ProcessRequest): Prom
 }
 
 function toExerciseInput(out: PipelineOutput, cut: PipelineOutput['exercises'][number], jobId: string): ExerciseInput {
-  const a = cut.analyzed;
+  const { name, start_time: _analyzedStart, end_time: _analyzedEnd, confidence: _confidence, ...description } = cut.analyzed;
   return {
+    ...description,
     id: cut.id,
     url: out.source.original,
     normalized_url: out.source.normalized,
     platform: out.source.platform,
     carousel_index: cut.carouselIndex,
-    exercise_name: a.name,
+    exercise_name: name,
     video_path: clipRelativePath(`${cut.id}.mp4`),
     thumbnail_path: clipRelativePath(`${cut.id}.jpg`),
+    // The cut's times, which post-processing may have moved from the analyzer's.
     start_time: cut.start,
     end_time: cut.end,
-    how_to: a.how_to,
-    benefits: a.benefits,
-    counteracts: a.counteracts,
-    fitness_level: a.fitness_level,
-    intensity: a.intensity,
-    rounds_reps: a.rounds_reps,
-    category: a.category,
-    primary_muscles: a.primary_muscles,
-    secondary_muscles: a.secondary_muscles,
-    equipment: a.equipment,
-    force: a.force,
-    mechanic: a.mechanic,
     job_id: jobId,
   };
 }
@@ -222,8 +211,6 @@ export async function storePipelineOutput(
   const clipsDir = ctx.config.clipsDir;
   await fs.mkdir(clipsDir, { recursive: true });
   const moved: string[] = [];
-  // Old files of a forced re-run, set inside the transaction callback.
-  const staged: { old?: FileRemoval } = {};
   try {
     for (const cut of out.exercises) {
       for (const file of [cut.clipFile, cut.thumbnailFile]) {
@@ -233,18 +220,10 @@ export async function storePipelineOutput(
       }
     }
     const force = job.payload.force === true;
-    const stored = await ctx.db.transaction(async (tx) => {
-      // A retried transaction starts over: put back what a failed attempt moved aside.
-      await staged.old?.rollback();
-      staged.old = undefined;
+    return await inTransactionRemovingClips(ctx.db, clipsDir, async (tx, stage) => {
       if (force) {
         const slides = [...new Set(out.exercises.map((e) => e.carouselIndex))];
-        const old = await tx.query<{ id: string; video_path: string | null; thumbnail_path: string | null }>(
-          `DELETE FROM exercises WHERE normalized_url = $1 AND carousel_index = ANY($2::int[]) RETURNING id, video_path, thumbnail_path`,
-          [out.source.normalized, slides],
-        );
-        const files = old.flatMap((r) => [clipFilePath(clipsDir, r.video_path), clipFilePath(clipsDir, r.thumbnail_path)]);
-        staged.old = await stageRemoval(files.filter((f): f is string => f !== null));
+        await stage(await deleteExercisesOfSlides(tx, out.source.normalized, slides));
       }
       const rows = await writeExercises(ctx, tx, batch, 'error');
       const seconds = Math.round((performance.now() - started) / 10) / 100;
@@ -258,10 +237,7 @@ export async function storePipelineOutput(
       await complete(tx, result);
       return result;
     });
-    await staged.old?.commit();
-    return stored;
   } catch (error) {
-    await staged.old?.rollback();
     await Promise.all(moved.map((f) => fs.rm(f, { force: true })));
     throw error;
   }

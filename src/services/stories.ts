@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UnavailableError, errorMessage } from '../errors.js';
 import { askForJson, checkWithSchema, createAIClient } from '../ai/index.js';
-import { getConcept, matchConcepts } from '../search/vocabulary.js';
+import { getConcept, matchConcepts } from '../language/vocabulary.js';
 import type { AppContext } from './context.js';
 
 /**

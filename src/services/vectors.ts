@@ -1,3 +1,4 @@
+import { exerciseIdPage } from '../database/exercises.js';
 import { disableOutboxCapture, enqueueOutbox, outboxStats, type OutboxStats } from '../database/outbox.js';
 import { UnavailableError } from '../errors.js';
 import { createSearchService, type ReindexProgress } from '../search/index.js';
@@ -33,13 +34,10 @@ async function allRowIds(ctx: AppContext): Promise<Set<string>> {
   const ids = new Set<string>();
   let after: string | null = null;
   for (;;) {
-    const rows: { id: string }[] = await ctx.db.query<{ id: string }>('SELECT id FROM exercises WHERE ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $1', [
-      PAGE,
-      after,
-    ]);
-    rows.forEach((r) => ids.add(String(r.id)));
-    if (rows.length < PAGE) return ids;
-    after = String(rows[rows.length - 1]!.id);
+    const page = await exerciseIdPage(ctx.db, after, PAGE);
+    page.forEach((id) => ids.add(id));
+    if (page.length < PAGE) return ids;
+    after = page[page.length - 1]!;
   }
 }
 

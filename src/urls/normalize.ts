@@ -4,9 +4,11 @@
  * key. Pure: no network. The canonical form is a dedupe key, not necessarily the best URL to
  * fetch; downloaders should use `original`.
  */
+import type { ExercisePlatform } from '../domain/index.js';
 import { UnsupportedUrlError, ValidationError } from '../errors.js';
 
-export type Platform = 'youtube' | 'instagram' | 'tiktok' | 'web';
+/** The platforms a URL can come from; the domain's other one, catalogue, has no URL. */
+export type Platform = Exclude<ExercisePlatform, 'catalogue'>;
 
 export interface NormalizedUrl {
   /** canonical URL: one form per platform; used as the dedupe key with carousel index */

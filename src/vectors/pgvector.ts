@@ -69,6 +69,11 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`);
     await ensureHnswIndex(q);
+    // A process that mirrors the library in memory learns of vector changes at commit (migration 0007).
+    await q.query(`CREATE OR REPLACE TRIGGER ${EMBEDDINGS_TABLE}_changed_notify AFTER INSERT OR UPDATE OR DELETE ON ${EMBEDDINGS_TABLE}
+      FOR EACH ROW EXECUTE FUNCTION exercise_changed_notify()`);
+    await q.query(`CREATE OR REPLACE TRIGGER ${EMBEDDINGS_TABLE}_truncated_notify AFTER TRUNCATE ON ${EMBEDDINGS_TABLE}
+      FOR EACH STATEMENT EXECUTE FUNCTION exercise_changed_notify()`);
   }
 
   /**
@@ -82,6 +87,12 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     if (row && built.m === HNSW_PARAMS.m && built.ef_construction === HNSW_PARAMS.efConstruction) return;
     await q.query(`DROP INDEX IF EXISTS ${HNSW_INDEX}`);
     await q.query(hnswIndexDdl());
+  }
+
+  /** Dropping the table fires no trigger: every mirrored vector is gone, so say so at commit. */
+  async function dropTable(tx: Queryable): Promise<void> {
+    await tx.query(`DROP TABLE IF EXISTS ${EMBEDDINGS_TABLE}`);
+    await tx.query(`SELECT pg_notify('exercise_changed', '*')`);
   }
 
   async function ensureExtension(): Promise<string | null> {
@@ -115,7 +126,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
       );
       if (!row) {
         // No record means no vectors we can trust: start clean for this model.
-        await tx.query(`DROP TABLE IF EXISTS ${EMBEDDINGS_TABLE}`);
+        await dropTable(tx);
         await createTable(tx);
         await tx.query('INSERT INTO vector_index_state (name, backend, model, dimensions) VALUES ($1, $2, $3, $4)', [
           COLLECTION_NAME,
@@ -147,7 +158,7 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     if (!state.available) throw new UnavailableError(state.reason, { retryable: false });
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [INIT_LOCK_KEY]);
-      await tx.query(`DROP TABLE IF EXISTS ${EMBEDDINGS_TABLE}`);
+      await dropTable(tx);
       await tx.query('DELETE FROM vector_index_state WHERE name = $1', [COLLECTION_NAME]);
     });
     await init();

@@ -1,5 +1,5 @@
 import type { Exercise, ExerciseFilters } from '../database/types.js';
-import { normalizeUrl } from '../urls/normalize.js';
+import { normalizeUrl } from '../urls/index.js';
 
 /**
  * The Qdrant side of our metadata filters, pure: what a point carries (its payload) and how an

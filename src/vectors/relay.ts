@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../database/db.js';
 import { getExercisesByIds } from '../database/exercises.js';
-import { claimOutbox, completeOutbox, outboxStats, retryOutbox, type ClaimedEntry } from '../database/outbox.js';
+import { claimOutbox, completeOutbox, outboxStats, renewOutbox, retryOutbox, type ClaimedEntry } from '../database/outbox.js';
 import type { Embedder } from '../embeddings/types.js';
 import { errorMessage } from '../errors.js';
 import { logger } from '../logger.js';
-import { buildExerciseChunk } from '../search/chunk.js';
+import { buildExerciseChunk } from '../language/chunk.js';
 import type { VectorIndex } from './types.js';
 
 /**
@@ -22,6 +22,8 @@ export interface RelayOptions {
   batchSize?: number;
   /** Must exceed the store's request timeout by a margin (config checks it). */
   leaseSeconds?: number;
+  /** The store's per-request timeout: a request is sent only if it ends, answered or abandoned, inside the lease. */
+  requestTimeoutMs?: number;
   /** Idle wait between polls. */
   pollMs?: number;
 }
@@ -49,6 +51,19 @@ export function backoffSeconds(attempts: number, random = Math.random()): number
   return base * (0.5 + random / 2);
 }
 
+/** A batch given back before its request was sent. */
+class LeaseError extends Error {}
+
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Whether the failed request surely never reached the store, so nothing of it can land later. */
+function neverSent(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof LeaseError || UNREACHED.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
 const EMPTY: RelayPass = { claimed: 0, upserted: 0, deleted: 0, failed: 0 };
 
 export function createOutboxRelay(options: RelayOptions): OutboxRelay {
@@ -56,10 +71,26 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 64;
   const leaseSeconds = options.leaseSeconds ?? 30;
   const pollMs = options.pollMs ?? 500;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  // Otherwise every push would be given back unsent (holdLease) and the outbox would never drain.
+  if (leaseSeconds * 1000 < 2 * requestTimeoutMs) throw new Error('The outbox lease must be at least twice the store request timeout');
   const id = `relay-${randomUUID().slice(0, 8)}`;
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+
+  /**
+   * Order per exercise rests on one relay at a time touching it: the lease. A request still on its
+   * way when the lease ends could land after the next holder's newer write (an upsert of a row
+   * deleted meanwhile, arriving after that delete). So before each request the lease is renewed,
+   * and the request goes only if it ends, answered or timed out, well inside the renewed lease.
+   */
+  async function holdLease(claimed: readonly ClaimedEntry[]): Promise<void> {
+    const renewing = performance.now();
+    const held = await renewOutbox(db, id, claimed, leaseSeconds);
+    if (held < claimed.length) throw new LeaseError(`lost the lease on ${claimed.length - held} of ${claimed.length} entries to another relay; batch given back`);
+    if (performance.now() + requestTimeoutMs > renewing + leaseSeconds * 1000) throw new LeaseError('renewing the lease took too long to send a request safely; batch given back');
+  }
 
   async function push(claimed: readonly ClaimedEntry[]): Promise<{ upserted: number; deleted: number }> {
     const rows = await getExercisesByIds(db, claimed.map((c) => c.exerciseId));
@@ -67,9 +98,13 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
     const gone = claimed.map((c) => c.exerciseId).filter((x) => !present.has(x));
     if (rows.length > 0) {
       const vectors = await embedder.embed(rows.map((r) => buildExerciseChunk(r)), 'document');
+      await holdLease(claimed);
       await index.upsert(rows.map((r, i) => ({ id: r.id, vector: vectors[i]! })));
     }
-    if (gone.length > 0) await index.delete(gone);
+    if (gone.length > 0) {
+      await holdLease(claimed);
+      await index.delete(gone);
+    }
     return { upserted: rows.length, deleted: gone.length };
   }
 
@@ -89,7 +124,7 @@ export function createOutboxRelay(options: RelayOptions): OutboxRelay {
       const attempts = Math.max(...claimed.map((c) => c.attempts));
       const delay = backoffSeconds(attempts);
       logger.warn({ relay: id, entries: claimed.length, attempts: attempts + 1, retryInSeconds: Math.round(delay * 10) / 10, err: errorMessage(error) }, 'vector outbox push failed');
-      await retryOutbox(db, id, claimed, delay, errorMessage(error));
+      await retryOutbox(db, id, claimed, delay, errorMessage(error), { waitForLease: !neverSent(error) });
       return { claimed: claimed.length, upserted: 0, deleted: 0, failed: claimed.length };
     }
   }

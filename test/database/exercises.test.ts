@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  deleteExercise,
+  deleteExerciseIn,
   getExerciseById,
   getExercisesByIds,
   getExercisesByUrl,
@@ -34,7 +31,6 @@ const base = {
 
 describe.each(BACKENDS)('exercise store on %s', (backend) => {
   let t: TestDb;
-  let clipsDir: string;
   beforeAll(async () => {
     t = await openTestDb(backend);
   });
@@ -43,7 +39,6 @@ describe.each(BACKENDS)('exercise store on %s', (backend) => {
   });
   beforeEach(async () => {
     await truncateAll(t.db);
-    clipsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-clips-'));
   });
 
   it('stores and reads back an exercise with the contract fields first, times to milliseconds', async () => {
@@ -65,7 +60,7 @@ describe.each(BACKENDS)('exercise store on %s', (backend) => {
   it('treats a non-UUID id as not found', async () => {
     expect(await getExerciseById(t.db, 'not-a-uuid')).toBeNull();
     expect(await getExerciseById(t.db, "1' OR '1'='1")).toBeNull();
-    await expect(deleteExercise(t.db, '123', { clipsDir })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(t.db.transaction((tx) => deleteExerciseIn(tx, '123'))).rejects.toBeInstanceOf(NotFoundError);
     await expect(updateExercise(t.db, 'zzz', { intensity: 1 })).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -184,34 +179,17 @@ describe.each(BACKENDS)('exercise store on %s', (backend) => {
     await expect(updateExercise(t.db, stored.id, { intensity: 12 })).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it('deletes the row, its clip and thumbnail, and removes it from routines', async () => {
-    fs.writeFileSync(path.join(clipsDir, 'abc.mp4'), 'clip');
-    fs.writeFileSync(path.join(clipsDir, 'abc.jpg'), 'thumb');
-    const ex = await storeExercise(t.db, { ...base, video_path: 'storage/clips/abc.mp4', thumbnail_path: 'storage/clips/abc.jpg' });
+  it('deletes the row and removes it from routines; its files are the caller\'s', async () => {
+    const ex = await storeExercise(t.db, { ...base, video_path: 'storage/clips/abc.mp4' });
     const other = await storeExercise(t.db, { ...base, exercise_name: 'Other' });
     const routine = await storeWorkoutRoutine(t.db, { name: 'Legs', exercise_ids: [ex.id, other.id, ex.id] });
-    await deleteExercise(t.db, ex.id, { clipsDir });
+    const deleted = await t.db.transaction((tx) => deleteExerciseIn(tx, ex.id));
+    expect(deleted.video_path).toBe('storage/clips/abc.mp4');
     expect(await getExerciseById(t.db, ex.id)).toBeNull();
-    expect(fs.readdirSync(clipsDir)).toEqual([]);
     const after = await getWorkoutRoutine(t.db, routine.routine_id);
     expect(after!.exercise_ids).toEqual([other.id]);
     expect(Date.parse(after!.updated_at)).toBeGreaterThanOrEqual(Date.parse(routine.updated_at));
-    await expect(deleteExercise(t.db, ex.id, { clipsDir })).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  it('keeps the row and its files when the delete transaction fails', async () => {
-    fs.writeFileSync(path.join(clipsDir, 'keep.mp4'), 'clip');
-    const ex = await storeExercise(t.db, { ...base, video_path: 'storage/clips/keep.mp4' });
-    await expect(
-      deleteExercise(t.db, ex.id, {
-        clipsDir,
-        beforeCommit: async () => {
-          throw new Error('vector index down');
-        },
-      }),
-    ).rejects.toThrow('vector index down');
-    expect(await getExerciseById(t.db, ex.id)).not.toBeNull();
-    expect(fs.readdirSync(clipsDir)).toEqual(['keep.mp4']);
+    await expect(t.db.transaction((tx) => deleteExerciseIn(tx, ex.id))).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('computes stats in SQL over all rows', async () => {

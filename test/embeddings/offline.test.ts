@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOfflineEmbedder, OFFLINE_DIMENSIONS, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
-import { buildExerciseChunk } from '../../src/search/chunk.js';
+import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { cosine } from '../../src/search/mmr.js';
 
 const CATALOGUE = path.resolve(import.meta.dirname, '../../../shared/data/free-exercise-db/exercises.json');

@@ -3,15 +3,24 @@ import http from 'node:http';
 /**
  * A small HTTP proxy in front of a real Qdrant for fault tests: it forwards (`pass`), answers 500
  * (`fail`), forwards after a delay (`slow`), or holds point writes unanswered and never forwards
- * them (`hold`, a relay frozen mid-batch; other requests pass). Every forwarded point write is recorded in the order Qdrant
- * received it.
+ * them (`hold`, a relay frozen mid-batch; other requests pass). Every forwarded point write is recorded when Qdrant
+ * answered it, numbered across all proxies of the test file, so writes through two proxies can be put in one order.
  */
 export type ProxyMode = 'pass' | 'fail' | 'slow' | 'hold';
 
 export interface PointWrite {
   op: 'upsert' | 'delete';
   ids: string[];
+  /** When the client sent it and when Qdrant answered (performance.now()). */
+  sentAt?: number;
+  answeredAt?: number;
+  /** Position among the writes answered through every proxy in this process. */
+  order?: number;
+  /** The client had given up (timed out) before Qdrant answered: Qdrant applied it all the same. */
+  abandoned?: boolean;
 }
+
+let answered = 0;
 
 export interface QdrantProxy {
   url: string;
@@ -52,6 +61,11 @@ export async function startQdrantProxy(target: string): Promise<QdrantProxy> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const sentAt = performance.now();
+      let clientGone = false;
+      res.on('close', () => {
+        if (!res.writableFinished) clientGone = true;
+      });
       const body = Buffer.concat(chunks);
       const mode = proxy.mode;
       if (mode === 'fail') {
@@ -66,7 +80,7 @@ export async function startQdrantProxy(target: string): Promise<QdrantProxy> {
       const forward = () => {
         const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (up) => {
           const write = pointWrite(req.method ?? '', req.url ?? '', body.toString());
-          if (write && (up.statusCode ?? 500) < 300) proxy.writes.push(write);
+          if (write && (up.statusCode ?? 500) < 300) proxy.writes.push({ ...write, sentAt, answeredAt: performance.now(), order: ++answered, abandoned: clientGone });
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildExerciseChunk } from '../../src/search/chunk.js';
-import { searchDocumentParts } from '../../src/search/document.js';
+import { buildExerciseChunk } from '../../src/language/chunk.js';
+import { searchDocumentParts } from '../../src/language/document.js';
 import { buildTsQuery } from '../../src/search/fulltext.js';
 import { fuseRankings } from '../../src/search/fusion.js';
 import { cosine, selectDiverse } from '../../src/search/mmr.js';
-import { stem, tokenize } from '../../src/search/text.js';
-import { conceptWeights, expansionWords } from '../../src/search/query.js';
-import { movementPattern, vocabularyConflicts } from '../../src/search/vocabulary.js';
+import { stem, tokenize } from '../../src/language/text.js';
+import { conceptWeights, expansionWords } from '../../src/language/query.js';
+import { movementPattern, vocabularyConflicts } from '../../src/language/vocabulary.js';
 
 describe('buildExerciseChunk', () => {
   it.each([

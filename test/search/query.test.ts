@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeQuery, conceptWeights, degreeBase } from '../../src/search/query.js';
+import { analyzeQuery, conceptWeights, degreeBase } from '../../src/language/query.js';
 
 /** Concepts at or above a weight, sorted; negative ones prefixed with "-". */
 function read(text: string, min = 0.5): string[] {

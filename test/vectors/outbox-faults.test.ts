@@ -6,6 +6,7 @@ import * as library from '../../src/services/library.js';
 import { verifyVectors } from '../../src/services/vectors.js';
 import { openPostgres } from '../../src/database/db.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
+import { createQdrantIndex } from '../../src/vectors/qdrant.js';
 import { createOutboxRelay } from '../../src/vectors/relay.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS, TEST_DATABASE_URL } from '../helpers/db.js';
@@ -118,6 +119,41 @@ describe.each(BACKENDS)('outbox faults on %s', { timeout: 300_000 }, (backend) =
       await p.ctx.relay.drain(60_000);
       expect((await verifyVectors(p.ctx)).drift).toBe(0);
       expect((await library.searchExercises(p.ctx, 'hamstring stretch', { limit: 5 })).ranker).toBe('hybrid');
+    });
+
+    it('a push that timed out but still reaches Qdrant later cannot overtake the next relay\'s delete of the same exercise', async () => {
+      const status = p.ctx.index.status();
+      if (!status.available) throw new Error(status.reason);
+      const { outboxLeaseSeconds, qdrantTimeoutMs } = p.config.vectors;
+      // The second relay reaches Qdrant directly: its delete lands at once, ahead of anything the proxy still holds.
+      const index = createQdrantIndex({
+        db: p.ctx.db,
+        url: qdrant.url,
+        collection: p.config.vectors.qdrantCollection,
+        model: status.model,
+        dimensions: status.dimensions,
+        timeoutMs: qdrantTimeoutMs,
+      });
+      await index.init();
+      const direct = createOutboxRelay({ db: p.ctx.db, index, embedder: p.ctx.embedder, leaseSeconds: outboxLeaseSeconds, requestTimeoutMs: qdrantTimeoutMs });
+      const [row] = await library.addExercises(p.ctx, [{ url: null, normalized_url: 'catalogue://faults/late', platform: 'catalogue', exercise_name: 'Late upsert' }]);
+      proxy.mode = 'slow';
+      // Past the relay's 1 s timeout, inside its 2 s lease.
+      proxy.slowMs = 1400;
+      try {
+        expect(await p.ctx.relay.runOnce()).toMatchObject({ claimed: 1, failed: 1 });
+        await library.deleteExercise(p.ctx, row!.id);
+        await direct.drain(60_000);
+        // Earlier tests' abandoned writes may still arrive: this exercise's is the one that matters.
+        const late = () => proxy.writes.find((w) => w.ids.includes(row!.id));
+        await until(async () => late() !== undefined, 'the abandoned upsert to reach Qdrant');
+        expect(late()).toMatchObject({ op: 'upsert', abandoned: true });
+      } finally {
+        proxy.mode = 'pass';
+      }
+      // The retry waited for the lease to end, so the delete came after the late upsert.
+      expect((await p.ctx.index.vectors([row!.id])).size).toBe(0);
+      expect((await verifyVectors(p.ctx)).drift).toBe(0);
     });
 
     it('two relays at once never push a stale upsert after a newer delete of the same exercise', async () => {

@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres, type Db } from '../../src/database/db.js';
-import { deleteExercise, storeExercises } from '../../src/database/exercises.js';
+import { deleteExerciseIn, storeExercises } from '../../src/database/exercises.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
@@ -179,8 +176,7 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
   });
 
   it('deleting an exercise removes its vector in the same transaction', async () => {
-    const clipsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-vec-'));
-    await deleteExercise(h.db, rows[3]!.id, { clipsDir });
+    await h.db.transaction((tx) => deleteExerciseIn(tx, rows[3]!.id));
     expect((await index.vectors([rows[3]!.id])).size).toBe(0);
     expect((await index.search(axis(3), { limit: 1 }))[0]!.id).not.toBe(rows[3]!.id);
     expect((await index.info()).vectors_count).toBe(39);

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openPostgres } from '../../src/database/db.js';
@@ -12,6 +10,7 @@ import { outboxStats } from '../../src/database/outbox.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
 import * as library from '../../src/services/library.js';
 import { verifyVectors } from '../../src/services/vectors.js';
+import { runCli, spawnCli, stopCli, until, type CliProcess } from '../helpers/cli.js';
 import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
 import { startQdrant, type TestQdrant } from '../helpers/qdrant.js';
 import { startQdrantProxy, type QdrantProxy } from '../helpers/qdrant-proxy.js';
@@ -21,59 +20,13 @@ import { makeTestVideo } from '../helpers/videos.js';
  * Several real processes (`fitness-builder serve` and `worker`) on one PostgreSQL server with
  * Qdrant: a relay killed with kill -9 mid-batch, and the scale-out shape of compose.yaml.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function spawnCli(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc & { match: RegExpMatchArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${text}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = ready.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, output: () => text, match });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${text}`)));
-  });
-}
-
-function stopProc(p: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.child.once('exit', () => resolve());
-    p.child.kill(signal);
-  });
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('several processes on one PostgreSQL server with Qdrant', { timeout: 600_000 }, () => {
   let qdrant: TestQdrant;
   let proxy: QdrantProxy;
   let schema: string;
   let dataDir: string;
   let ctx: AppContext;
-  const procs: Proc[] = [];
+  const procs: CliProcess[] = [];
   let baseEnv: Record<string, string>;
 
   beforeAll(async () => {
@@ -98,7 +51,7 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
     ctx = await createContext(loadConfig({ ...baseEnv, QDRANT_TIMEOUT_MS: '5000', OUTBOX_LEASE_SECONDS: '10' }), { db });
   });
   afterAll(async () => {
-    await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+    await Promise.all(procs.map((p) => stopCli(p, 'SIGKILL')));
     await ctx?.close();
     await proxy?.close();
     await qdrant?.stop();
@@ -120,7 +73,7 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
     );
     procs.push(relay);
     await until(async () => proxy.held > 0, 'the relay process to send its batch');
-    await stopProc(relay, 'SIGKILL');
+    await stopCli(relay, 'SIGKILL');
     const leased = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM vector_outbox WHERE locked_by IS NOT NULL');
     expect(leased[0]!.n).toBe(50);
     expect(proxy.writes).toEqual([]);
@@ -141,17 +94,7 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
   });
 
   it('the command line: vectors verify exits 7 on drift and prints it, vectors repair fixes it, reindex --to moves the library', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-          cwd: ROOT,
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', ...baseEnv },
-        });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => resolve({ code, out }));
-      });
+    const run = (args: string[]) => runCli(args, baseEnv);
     await library.addExercises(
       ctx,
       Array.from({ length: 5 }, (_, i) => ({ url: null, normalized_url: `catalogue://cli/${i}`, platform: 'catalogue' as const, exercise_name: `Cli ${i}` })),
@@ -245,7 +188,7 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
       expect(after.body.results.map((r: any) => r.exercise.id)).not.toContain(victim);
       expect(after.body.results.length).toBe(11);
       expect((await verifyVectors(ctx)).drift).toBe(0);
-      await Promise.all([...apis, ...workers].map((p) => stopProc(p)));
+      await Promise.all([...apis, ...workers].map((p) => stopCli(p)));
     } finally {
       media.close();
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchExercises as listExercises } from '../../src/database/exercises.js';
 import { outboxStats } from '../../src/database/outbox.js';
 import type { ExerciseFilters } from '../../src/database/types.js';
-import { buildExerciseChunk } from '../../src/search/chunk.js';
+import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { cosine } from '../../src/search/mmr.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../../src/services/catalogue.js';
 import * as library from '../../src/services/library.js';

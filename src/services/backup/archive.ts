@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { PLATFORMS } from '../../database/types.js';
-import { isUuid } from '../../database/validate.js';
+import { exerciseRecordSchema, isUuid } from '../../domain/index.js';
 import { errorMessage, ValidationError } from '../../errors.js';
 
 /**
@@ -58,35 +57,8 @@ export const headerSchema = z.object({
 export type Header = z.infer<typeof headerSchema>;
 
 // Types only: the rules (lengths, ranges, URL normalization) are the store's, applied on insert.
-const exerciseRowSchema = z
-  .object({
-    id: uuid,
-    exercise_name: z.string(),
-    video_path: nullableText,
-    start_time: z.number().nullable(),
-    end_time: z.number().nullable(),
-    how_to: nullableText,
-    benefits: nullableText,
-    counteracts: nullableText,
-    fitness_level: z.number().int().nullable(),
-    rounds_reps: nullableText,
-    intensity: z.number().int().nullable(),
-    qdrant_id: uuid.nullable(),
-    created_at: timestamp,
-    url: nullableText,
-    normalized_url: z.string(),
-    carousel_index: z.number().int(),
-    platform: z.enum(PLATFORMS),
-    thumbnail_path: nullableText,
-    category: nullableText,
-    primary_muscles: z.array(z.string()),
-    secondary_muscles: z.array(z.string()),
-    equipment: nullableText,
-    force: nullableText,
-    mechanic: nullableText,
-    job_id: uuid.nullable(),
-    updated_at: timestamp,
-  })
+const exerciseRowSchema = exerciseRecordSchema
+  .extend({ id: uuid, qdrant_id: uuid.nullable(), job_id: uuid.nullable(), created_at: timestamp, updated_at: timestamp })
   .strict();
 
 const routineRowSchema = z

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { findStoredExerciseId } from '../../database/backup.js';
 import { clipFilePath, clipRelativePath } from '../../database/clip-files.js';
 import type { Queryable } from '../../database/db.js';
-import { restoreExerciseRows, type RestorableExercise } from '../../database/exercises.js';
+import { restoreExerciseRows } from '../../database/exercises.js';
 import { restoreWorkoutRoutine } from '../../database/routines.js';
 import { parseInput, routineInputSchema } from '../../database/validate.js';
 import { ConflictError, errorMessage, ValidationError } from '../../errors.js';
@@ -131,7 +131,7 @@ class Restorer {
   private async restoreExercise(row: ExerciseRow): Promise<void> {
     let inserted;
     try {
-      inserted = await restoreExerciseRows(this.tx, [row satisfies RestorableExercise]);
+      inserted = await restoreExerciseRows(this.tx, [row]);
     } catch (error) {
       if (error instanceof ValidationError) this.fail(`exercise ${row.id}: ${error.message}`);
       throw error;

@@ -105,3 +105,23 @@ export function Page({ title, children }: { title: string; children: ComponentCh
     </section>
   );
 }
+
+/**
+ * A destructive button that asks first: the question and "Yes, delete" / "Keep it" replace it
+ * in place until answered.
+ */
+export function ConfirmDelete({ label, question, id, onConfirm }: { label: string; question: ComponentChildren; id: string; onConfirm: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" class="danger" onClick={() => setConfirming(true)}>{label}</button>
+    );
+  }
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby={id}>
+      <p id={id}>{question}</p>
+      <button type="button" class="danger" onClick={onConfirm}>Yes, delete</button>
+      <button type="button" onClick={() => setConfirming(false)}>Keep it</button>
+    </div>
+  );
+}

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, call, clipUrl, thumbUrl, type Exercise } from '../api/client';
 import { AddToRoutine } from '../components/AddToRoutine';
-import { ErrorMessage, Page, sourceLabel, Thumb, useLoad } from '../components/common';
+import { ConfirmDelete, ErrorMessage, Page, sourceLabel, Thumb, useLoad } from '../components/common';
 import { formatSeconds, levelWord } from '../lib/format';
 import { navigate } from '../router';
 
@@ -143,7 +143,6 @@ function EditForm({ exercise, onSaved, onCancel }: { exercise: Exercise; onSaved
 export function ExercisePage({ id }: { id: string }) {
   const loaded = useLoad((signal) => call(() => api.GET('/api/v1/exercises/{id}', { params: { path: { id } }, signal })), [id]);
   const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const e = loaded.data;
   if (!e) {
@@ -196,15 +195,12 @@ export function ExercisePage({ id }: { id: string }) {
               )}
               <div class="row">
                 <button type="button" onClick={() => setEditing(true)}>Edit</button>
-                {!confirming ? (
-                  <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete</button>
-                ) : (
-                  <div class="confirm" role="alertdialog" aria-labelledby="confirm-delete">
-                    <p id="confirm-delete">Delete "{e.exercise_name}" with its clip? It also leaves every routine.</p>
-                    <button type="button" class="danger" onClick={remove}>Yes, delete</button>
-                    <button type="button" onClick={() => setConfirming(false)}>Keep it</button>
-                  </div>
-                )}
+                <ConfirmDelete
+                  label="Delete"
+                  id="confirm-delete"
+                  question={`Delete "${e.exercise_name}" with its clip? It also leaves every routine.`}
+                  onConfirm={remove}
+                />
               </div>
             </>
           )}

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call, type Exercise, type Routine } from '../api/client';
 import { forgetRoutines } from '../components/AddToRoutine';
-import { ErrorMessage, Page, Thumb, useLoad } from '../components/common';
+import { ConfirmDelete, ErrorMessage, Page, Thumb, useLoad } from '../components/common';
 import { Sortable } from '../components/Sortable';
 import { formatSeconds } from '../lib/format';
 import { Link, navigate } from '../router';
@@ -68,7 +68,6 @@ export async function loadRoutine(id: string, signal: AbortSignal): Promise<{ ro
 export function RoutinePage({ id }: { id: string }) {
   const loaded = useLoad((signal) => loadRoutine(id, signal), [id]);
   const [editing, setEditing] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState('');
   if (!loaded.data) {
@@ -139,15 +138,12 @@ export function RoutinePage({ id }: { id: string }) {
               </Link>
             )}
             <button type="button" onClick={() => setEditing(true)}>Rename or describe</button>
-            {!confirming ? (
-              <button type="button" class="danger" onClick={() => setConfirming(true)}>Delete routine</button>
-            ) : (
-              <div class="confirm" role="alertdialog" aria-labelledby="confirm-routine">
-                <p id="confirm-routine">Delete the routine "{routine.name}"? The exercises stay in your library.</p>
-                <button type="button" class="danger" onClick={remove}>Yes, delete</button>
-                <button type="button" onClick={() => setConfirming(false)}>Keep it</button>
-              </div>
-            )}
+            <ConfirmDelete
+              label="Delete routine"
+              id="confirm-routine"
+              question={`Delete the routine "${routine.name}"? The exercises stay in your library.`}
+              onConfirm={remove}
+            />
           </div>
         </>
       )}

@@ -1,4 +1,4 @@
-import type { ExerciseInput } from '../database/types.js';
+import type { DescribedExercise } from '../domain/index.js';
 import { levelWord } from './chunk.js';
 import { conceptWords, movementPattern, taxonomySynonyms } from './vocabulary.js';
 
@@ -18,23 +18,7 @@ export interface SearchDocumentParts {
   body: string;
 }
 
-type DocumentSource = Pick<
-  ExerciseInput,
-  | 'exercise_name'
-  | 'category'
-  | 'primary_muscles'
-  | 'secondary_muscles'
-  | 'equipment'
-  | 'force'
-  | 'mechanic'
-  | 'how_to'
-  | 'benefits'
-  | 'counteracts'
-  | 'rounds_reps'
-  | 'fitness_level'
->;
-
-export function searchDocumentParts(row: DocumentSource): SearchDocumentParts {
+export function searchDocumentParts(row: DescribedExercise): SearchDocumentParts {
   const primary = row.primary_muscles ?? [];
   const synonyms = taxonomySynonyms([
     { kind: 'category', value: row.category },

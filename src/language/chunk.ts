@@ -1,24 +1,4 @@
-/**
- * The text that represents an exercise to an embedding model: one labelled line per field, name
- * first. Pure function of the row. Numbers are also written as words ("beginner (2/10)") because
- * models, and people reading search debug output, understand words better than bare scale values.
- * The offline embedder reads the labels to weigh fields; other models just see plain text.
- */
-export interface ChunkSource {
-  exercise_name: string;
-  how_to?: string | null;
-  benefits?: string | null;
-  counteracts?: string | null;
-  rounds_reps?: string | null;
-  fitness_level?: number | null;
-  intensity?: number | null;
-  category?: string | null;
-  primary_muscles?: readonly string[] | null;
-  secondary_muscles?: readonly string[] | null;
-  equipment?: string | null;
-  force?: string | null;
-  mechanic?: string | null;
-}
+import type { DescribedExercise } from '../domain/index.js';
 
 /** Chunk labels, shared with the offline embedder that weighs them. */
 export const CHUNK_LABELS = {
@@ -56,7 +36,13 @@ const clean = (s: string | null | undefined): string => (s ?? '').replace(/\s+/g
 const clip = (s: string): string => (s.length > MAX_CHUNK_TEXT ? `${s.slice(0, MAX_CHUNK_TEXT).replace(/\s+\S*$/, '')}…` : s);
 const list = (v: readonly string[] | null | undefined): string => (v ?? []).map(clean).filter(Boolean).join(', ');
 
-export function buildExerciseChunk(row: ChunkSource): string {
+/**
+ * The text that represents an exercise to an embedding model: one labelled line per field, name
+ * first. Pure function of the row. Numbers are also written as words ("beginner (2/10)") because
+ * models, and people reading search debug output, understand words better than bare scale values.
+ * The offline embedder reads the labels to weigh fields; other models just see plain text.
+ */
+export function buildExerciseChunk(row: DescribedExercise): string {
   const L = CHUNK_LABELS;
   const lines: [string, string][] = [
     [L.name, clean(row.exercise_name)],

@@ -1,0 +1,6 @@
+/**
+ * The domain: what an exercise is (its one schema and the shapes derived from it) and the rules
+ * every write obeys. Pure: it imports nothing of ours, and every other part may import it.
+ */
+export * from './exercise.js';
+export * from './rules.js';
