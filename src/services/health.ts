@@ -137,33 +137,43 @@ async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
 }
 
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
-  const database = await checkDatabase(ctx);
+  const status = ctx.index.status();
+  const wantVector = options.vector !== false && status.available;
+  // Every check at once: while an import holds the embedded database's one session, each
+  // database-backed check may wait its patience (see recent), and in turn they would add up.
+  const [database, info, outbox, disk, jobs, tools] = await Promise.all([
+    checkDatabase(ctx),
+    wantVector
+      ? withTimeout(recent(ctx, 'vector', () => ctx.search.getCollectionInfo()), 'vector index').then(
+          (value) => ({ value, error: null }),
+          (error: unknown) => ({ value: null, error: errorMessage(error) }),
+        )
+      : null,
+    withTimeout(recent(ctx, 'outbox', () => outboxStats(ctx.db)), 'database').catch(() => null),
+    checkDisk(ctx.config),
+    checkJobs(ctx),
+    checkTools(ctx.config.media),
+  ]);
   const vector: HealthReport['vector'] = { ok: false, reason: null, info: null };
   if (options.vector !== false) {
-    const status = ctx.index.status();
     if (!status.available) vector.reason = status.reason ?? 'unavailable';
     else if (!database.ok) vector.reason = 'database unavailable';
-    else {
-      try {
-        vector.info = await withTimeout(recent(ctx, 'vector', () => ctx.search.getCollectionInfo()), 'vector index');
-        vector.ok = true;
-        if (status.needsReindex) vector.reason = status.message ?? 'needs reindex';
-      } catch (error) {
-        vector.reason = (error as Error).message;
-      }
+    else if (info?.error !== null && info?.error !== undefined) vector.reason = info.error;
+    else if (info) {
+      vector.info = info.value;
+      vector.ok = true;
+      if (status.needsReindex) vector.reason = status.message ?? 'needs reindex';
     }
   }
-  const outbox = database.ok ? await withTimeout(recent(ctx, 'outbox', () => outboxStats(ctx.db)), 'database').catch(() => null) : null;
   const { ai } = ctx.config;
   const configured = Boolean(ai.analysisModel && (ai.baseUrl || ai.apiKey));
-  const [disk, jobs, tools] = await Promise.all([checkDisk(ctx.config), checkJobs(ctx), checkTools(ctx.config.media)]);
   return {
     database,
     vector,
     disk,
     jobs,
     tools,
-    outbox,
+    outbox: database.ok ? outbox : null,
     ai: {
       configured,
       description: configured ? `analysis model ${ai.analysisModel}` : 'no AI model configured: offline analyzer and stories in use',
