@@ -210,8 +210,13 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const literal = vectorLiteral(vector);
     const rows = await db.transaction(async (tx) => {
       const estimate = filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 };
-      const plan = chooseVectorPlan({ filtered, exactScanMaxRows, ...estimate });
-      if (plan.kind === 'index') {
+      const plan = chooseVectorPlan({ filtered, exactScanMaxRows, limit: opts.limit, ...estimate });
+      if (plan.kind === 'postfilter') {
+        await tx.query(`SET LOCAL hnsw.ef_search = ${plan.efSearch}`);
+        const found = await nearestAmong(tx, literal, opts.limit, plan.candidates, where);
+        if (found.length === opts.limit) return found;
+      }
+      if (plan.kind !== 'exact') {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
         await tx.query(`SET LOCAL hnsw.ef_search = ${plan.efSearch}`);
@@ -242,6 +247,24 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     return tx.query(
       `SELECT v.exercise_id AS id, v.embedding <=> $1::vector AS distance FROM ${EMBEDDINGS_TABLE} v ${join}
        ORDER BY ${order}${exact ? ', v.exercise_id' : ''} LIMIT $2`,
+      [literal, limit, ...where.params],
+    );
+  }
+
+  /** The filter applied to the unfiltered walk's nearest `candidates` (the post-filter plan). */
+  function nearestAmong(
+    tx: Queryable,
+    literal: string,
+    limit: number,
+    candidates: number,
+    where: { sql: string; params: unknown[] },
+  ): Promise<{ id: string; distance: number }[]> {
+    return tx.query(
+      `SELECT c.id, c.distance FROM (
+         SELECT v.exercise_id AS id, v.embedding <=> $1::vector AS distance FROM ${EMBEDDINGS_TABLE} v
+         ORDER BY v.embedding <=> $1::vector LIMIT ${Math.trunc(candidates)}
+       ) c JOIN exercises e ON e.id = c.id WHERE ${where.sql}
+       ORDER BY c.distance, c.id LIMIT $2`,
       [literal, limit, ...where.params],
     );
   }

@@ -102,7 +102,7 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
   });
 
   it('returns every match of a broad filter on the index path', async () => {
-    // A small exact-scan limit sends this filter through the iterative HNSW scan.
+    // A small exact-scan limit sends this filter through the HNSW graph walk (see chooseVectorPlan).
     const viaIndex = createPgvectorIndex({ db: h.db, model: MODEL, dimensions: DIMS, exactScanMaxRows: 20 });
     await viaIndex.init();
     const many = await storeExercises(h.db, Array.from({ length: 160 }, (_, i) => row(1000 + i, { category: 'cardio' })));
@@ -116,6 +116,40 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
     expect(above.length).toBeGreaterThan(0);
     expect(above.every((x) => x.score >= 0.85 && cardio.has(x.id))).toBe(true);
     expect(above.length).toBeLessThan(100);
+  });
+
+  it('answers a broad filter from the unfiltered walk\'s short list, and falls back when the list holds too few matches', async () => {
+    // A small exact-scan limit makes 120 of 180 rows a broad filter: the post-filter plan.
+    const viaIndex = createPgvectorIndex({ db: h.db, model: MODEL, dimensions: DIMS, exactScanMaxRows: 20 });
+    await viaIndex.init();
+    const cardio = await storeExercises(h.db, Array.from({ length: 120 }, (_, i) => row(4000 + i, { category: 'cardio' })));
+    const cardioVector = (i: number) => axis(4 + (i % 4), 0.05 + i / 200);
+    await index.upsert(cardio.map((r, i) => ({ id: r.id, vector: cardioVector(i) })));
+    // Rows crowding axis 0, so a query there finds no cardio row among its nearest few.
+    const crowd = await storeExercises(h.db, Array.from({ length: 20 }, (_, i) => row(5000 + i, { category: 'strength' })));
+    await index.upsert(crowd.map((r, i) => ({ id: r.id, vector: axis(0, 0.001 * (i + 1)) })));
+    const all = [
+      ...rows.map((r, i) => ({ r, v: axis(i, 0.1 + i / 100) })),
+      ...cardio.map((r, i) => ({ r, v: cardioVector(i) })),
+      ...crowd.map((r, i) => ({ r, v: axis(0, 0.001 * (i + 1)) })),
+    ];
+    const cosine = (a: number[], b: number[]) => a.reduce((s, x, k) => s + x * b[k]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+    const nearest = (q: number[]) => all.map(({ r, v }) => ({ r, score: cosine(q, v) })).sort((a, b) => b.score - a.score);
+    // chooseVectorPlan: top 5 of a filter matching 120 of 180 reads the walk's nearest ceil(5 * 3 * 180 / 120) = 23.
+    const shortList = 23;
+    for (const [q, answeredFromList] of [
+      [axis(5, 0.2), true],
+      [axis(6, 0.3), true],
+      [axis(0), false],
+    ] as const) {
+      const ranked = nearest(q);
+      const inList = ranked.slice(0, shortList).filter(({ r }) => r.category === 'cardio').length;
+      expect(inList >= 5).toBe(answeredFromList);
+      const expected = ranked.filter(({ r }) => r.category === 'cardio').slice(0, 5);
+      const hits = await viaIndex.search(q, { limit: 5, filters: { category: ['cardio'] } });
+      expect(hits.map((x) => x.id)).toEqual(expected.map((x) => x.r.id));
+      hits.forEach((x, k) => expect(x.score).toBeCloseTo(expected[k]!.score, 5));
+    }
   });
 
   it('a selective filter returns exactly the exact-scan answer, and respects the score threshold', async () => {
