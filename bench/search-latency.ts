@@ -26,6 +26,7 @@ import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX
 import { openBenchPglite } from './pglite.js';
 import { loadCatalogue, QUERIES_FILE } from './quality.js';
 import { copyVectorsPglite, storeTailRows, tailSet } from './tail-set.js';
+import { timeIt, type Stats } from './timing.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
@@ -38,21 +39,7 @@ const FILTERS: { label: string; filters?: ExerciseFilters }[] = [
   { label: 'category = cardio (very selective)', filters: { category: ['cardio'] } },
 ];
 
-type Stats = { p50: number; p95: number };
-const pct = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
-
-async function timeIt(iterations: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < 10; i++) await fn(i);
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p95: pct(times, 95) };
-}
 
 function pgliteDb(pglite: PGlite): Db {
   const on = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({

@@ -23,6 +23,7 @@ import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../src/vector
 import { openBenchPglite } from './pglite.js';
 import { QUERIES_FILE, readCatalogueFile } from './quality.js';
 import { syntheticLibrary } from './synthetic.js';
+import { timeIt, type Stats } from './timing.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '873,5000,20000').split(',').map(Number).filter((n) => n > 0);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 100);
@@ -32,23 +33,6 @@ const CASES: { label: string; filters?: ExerciseFilters }[] = [
   { label: 'equipment = kettlebells (selective)', filters: { equipment: ['kettlebells'] } },
 ];
 
-type Stats = { p50: number; p95: number };
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function timeIt(fn: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < 10; i++) await fn(i);
-  const times: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
-}
 
 interface Row {
   size: number;
@@ -98,21 +82,21 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
       results.push({
         label: c.label,
         kind: 'hybrid (findExercises, top 10)',
-        db: await timeIt((i) => dbPath.findExercises(q(i), { limit: 10, ...filters })),
-        memory: await timeIt((i) => memoryPath.findExercises(q(i), { limit: 10, ...filters })),
+        db: await timeIt(ITERATIONS, (i) => dbPath.findExercises(q(i), { limit: 10, ...filters })),
+        memory: await timeIt(ITERATIONS, (i) => memoryPath.findExercises(q(i), { limit: 10, ...filters })),
       });
       results.push({
         label: c.label,
         kind: 'vector (searchSimilarExercises, top 10)',
-        db: await timeIt((i) => dbPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
-        memory: await timeIt((i) => memoryPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
+        db: await timeIt(ITERATIONS, (i) => dbPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
+        memory: await timeIt(ITERATIONS, (i) => memoryPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
       });
     }
     results.push({
       label: 'no filter',
       kind: 'diverse (findDiverseExercises, 10 of 50)',
-      db: await timeIt((i) => dbPath.findDiverseExercises(q(i), { count: 10 })),
-      memory: await timeIt((i) => memoryPath.findDiverseExercises(q(i), { count: 10 })),
+      db: await timeIt(ITERATIONS, (i) => dbPath.findDiverseExercises(q(i), { count: 10 })),
+      memory: await timeIt(ITERATIONS, (i) => memoryPath.findDiverseExercises(q(i), { count: 10 })),
     });
     return { size: rows.length, snapshotMs: t1 - t0, buildMs: t2 - t1, rebuildMs: t3 - t2, results };
   } finally {

@@ -31,6 +31,7 @@ import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../test/hel
 import { startQdrant, type TestQdrant } from '../test/helpers/qdrant.js';
 import { binaryCopyUuidVector, openBenchPglite } from './pglite.js';
 import { CATALOGUE_FILE, QUERIES_FILE, readCatalogueFile } from './quality.js';
+import { percentile, timeIt, type Stats } from './timing.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200);
@@ -43,20 +44,6 @@ const MOD_A = ['Paused', 'Tempo', 'Banded', 'Deficit', 'Incline', 'Decline', 'Wi
 const MOD_B = ['Home', 'Gym', 'Hotel', 'Garage', 'Park', 'Studio', 'Beach', 'Office', 'Track', 'Field', 'Pool', 'Yard'];
 const SWAP = ['dumbbell', 'kettlebells', 'bands', 'cable'];
 
-type Stats = { p50: number; p95: number };
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
-async function timeIt(fn: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < 10; i++) await fn(i);
-  const times: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p95: pct(times, 95) };
-}
 
 /** The catalogue grown to `size` rows by varying names, levels and equipment. */
 function rowsOf(size: number): (ExerciseInput & { id: string })[] {
@@ -104,7 +91,7 @@ async function measure(store: string, index: VectorIndex, loadSeconds: number, r
       // Near-copies tie at the 10th score: a hit as near as the exact 10th counts (tie-aware).
       byDistance += Math.min(truth.size, got.filter((h) => h.score >= floor - 1e-5).length) / truth.size;
     }
-    const latency = await timeIt((i) => index.search(queries[i % queries.length]!, { limit: 10, ...(f.filters ? { filters: f.filters } : {}) }));
+    const latency = await timeIt(ITERATIONS, (i) => index.search(queries[i % queries.length]!, { limit: 10, ...(f.filters ? { filters: f.filters } : {}) }));
     out.rows.push({ label: f.label, matching: allowed.length, latency, recall: { byDistance: byDistance / queries.length, byId: byId / queries.length } });
   }
   return out;
@@ -226,7 +213,7 @@ async function lagBench(qdrant: TestQdrant, perSecond: number, seconds: number):
     const t0 = performance.now();
     await ctx.relay.drain(120_000);
     samples.sort((a, b) => a - b);
-    return { p50: pct(samples, 50), p95: pct(samples, 95), max: samples.at(-1)!, drainAfter: performance.now() - t0 };
+    return { p50: percentile(samples, 50), p95: percentile(samples, 95), max: samples.at(-1)!, drainAfter: performance.now() - t0 };
   } finally {
     await ctx.close();
     await dropTestSchema(schema);
