@@ -10,6 +10,7 @@ import { outboxStats } from '../../src/database/outbox.js';
 import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
 import * as library from '../../src/services/library.js';
+import { cosine } from '../../src/search/mmr.js';
 import { exercisePayload } from '../../src/vectors/qdrant-filter.js';
 import { runCli, spawnCli, stopCli, until, type CliProcess } from '../helpers/cli.js';
 import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
@@ -57,17 +58,6 @@ function prng(seed: number): () => number {
   };
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 describe('two serve processes, each with its relay, on one PostgreSQL server and one Qdrant', { timeout: 600_000 }, () => {
   let qdrant: TestQdrant;
