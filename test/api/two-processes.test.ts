@@ -9,7 +9,7 @@ import { createContext, type AppContext } from '../../src/services/context.js';
 import { addExercises } from '../../src/services/library.js';
 import { openPostgres } from '../../src/database/db.js';
 import { initDatabase } from '../../src/database/index.js';
-import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
+import { createTestSchema, dropTestSchema, schemaDatabaseUrl, TEST_DATABASE_URL } from '../helpers/db.js';
 
 /**
  * Several processes on one PostgreSQL server keep no library in memory (the mirror is for a
@@ -53,9 +53,7 @@ describe('two serve processes on one PostgreSQL server', () => {
   beforeAll(async () => {
     schema = await createTestSchema();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-two-'));
-    const u = new URL(TEST_DATABASE_URL);
-    u.searchParams.set('options', `-c search_path=${schema},public`);
-    url = u.toString();
+    url = schemaDatabaseUrl(schema);
     const config = loadConfig({ DATA_DIR: path.join(dir, 'seed'), DATABASE_URL: url, RUN_WORKER: 'false' });
     seeded = await createContext(config, { db: await initDatabase(config) });
     for (const name of ['a', 'b']) {

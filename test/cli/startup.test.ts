@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
+import { BACKENDS, createTestSchema, dropTestSchema, schemaDatabaseUrl } from '../helpers/db.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -88,9 +88,7 @@ describe.each(BACKENDS)('--json output is JSON, with logs on stderr, on %s', (ba
     env = { DATA_DIR: dir, LOG_LEVEL: 'info' };
     if (backend === 'postgres') {
       schema = await createTestSchema();
-      const url = new URL(TEST_DATABASE_URL);
-      url.searchParams.set('options', `-c search_path=${schema},public`);
-      env.DATABASE_URL = url.toString();
+      env.DATABASE_URL = schemaDatabaseUrl(schema);
     }
   });
   afterAll(async () => {

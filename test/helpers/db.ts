@@ -37,6 +37,13 @@ export async function createTestSchema(): Promise<string> {
   return schema;
 }
 
+/** A DATABASE_URL whose sessions work in `schema`, with pgvector's `public` second (see global-setup). */
+export function schemaDatabaseUrl(schema: string): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema},public`);
+  return url.toString();
+}
+
 export async function dropTestSchema(schema: string): Promise<void> {
   const admin = await openPostgres({ url: TEST_DATABASE_URL, poolSize: 1 });
   try {

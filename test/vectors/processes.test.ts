@@ -11,7 +11,7 @@ import { createContext, type AppContext } from '../../src/services/context.js';
 import * as library from '../../src/services/library.js';
 import { verifyVectors } from '../../src/services/vectors.js';
 import { runCli, spawnCli, stopCli, until, type CliProcess } from '../helpers/cli.js';
-import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
+import { createTestSchema, dropTestSchema, schemaDatabaseUrl, TEST_DATABASE_URL } from '../helpers/db.js';
 import { startQdrant, type TestQdrant } from '../helpers/qdrant.js';
 import { startQdrantProxy, type QdrantProxy } from '../helpers/qdrant-proxy.js';
 import { makeTestVideo } from '../helpers/videos.js';
@@ -34,10 +34,8 @@ describe('several processes on one PostgreSQL server with Qdrant', { timeout: 60
     proxy = await startQdrantProxy(qdrant.url);
     schema = await createTestSchema();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-procs-'));
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema},public`);
     baseEnv = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: schemaDatabaseUrl(schema),
       DATA_DIR: dataDir,
       VECTOR_STORE: 'qdrant',
       QDRANT_URL: qdrant.url,

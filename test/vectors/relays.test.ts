@@ -11,9 +11,11 @@ import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
 import * as library from '../../src/services/library.js';
 import { cosine } from '../../src/search/mmr.js';
+// Seeded, so a failing run can be replayed.
+import { seededRandom } from '../../bench/judgments.js';
 import { exercisePayload } from '../../src/vectors/qdrant-filter.js';
 import { runCli, spawnCli, stopCli, until, type CliProcess } from '../helpers/cli.js';
-import { createTestSchema, dropTestSchema, TEST_DATABASE_URL } from '../helpers/db.js';
+import { createTestSchema, dropTestSchema, schemaDatabaseUrl, TEST_DATABASE_URL } from '../helpers/db.js';
 import { startQdrant, type TestQdrant } from '../helpers/qdrant.js';
 import { startQdrantProxy, type PointWrite, type ProxyMode, type QdrantProxy } from '../helpers/qdrant-proxy.js';
 
@@ -46,17 +48,6 @@ const PHASES: [Fault, Fault][] = [
 ];
 const PER_ROUND = 12;
 
-/** A small seeded generator, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 describe('two serve processes, each with its relay, on one PostgreSQL server and one Qdrant', { timeout: 600_000 }, () => {
@@ -73,10 +64,8 @@ describe('two serve processes, each with its relay, on one PostgreSQL server and
     proxies.push(await startQdrantProxy(qdrant.url), await startQdrantProxy(qdrant.url));
     schema = await createTestSchema();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-relays-'));
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema},public`);
     env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: schemaDatabaseUrl(schema),
       DATA_DIR: dataDir,
       VECTOR_STORE: 'qdrant',
       QDRANT_URL: qdrant.url,
@@ -120,7 +109,7 @@ describe('two serve processes, each with its relay, on one PostgreSQL server and
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
 
-    const random = prng(10);
+    const random = seededRandom(10);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
     const live = new Set<string>();
     const deleted = new Set<string>();
