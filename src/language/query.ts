@@ -22,11 +22,11 @@ function stemSet(words: string[]): ReadonlySet<string> {
 
 export interface QueryAnalysis {
   /** Concept -> weight; negative for concepts the query asks to avoid. */
-  weights: Map<string, number>;
+  readonly weights: ReadonlyMap<string, number>;
   /** Indices of `tokenize(query)` tokens inside a negation's reach (full text leaves them out). */
-  negatedTokens: Set<number>;
+  readonly negatedTokens: ReadonlySet<number>;
   /** Token index spans [start, end] (inclusive) claimed by multi-word phrases. */
-  phrases: [number, number][];
+  readonly phrases: readonly (readonly [number, number])[];
 }
 
 const NEGATORS = stemSet(['no', 'not', 'without', 'skip', 'skipping', 'avoid', 'avoiding', 'except', 'excluding', 'exclude', 'minus', 'sans', 'non', 'nothing', 'never', 'nor', 'zero']);
@@ -76,7 +76,24 @@ function levelStep(level: string, direction: number): ConceptMatch[] {
   return out;
 }
 
+/**
+ * One search reads its query's analysis four times (full-text terms and expansions, the query
+ * embedding, the priors): the last few analyses are kept. Pure, so a kept one is the same answer.
+ */
+const ANALYSES_KEPT = 64;
+const analyses = new Map<string, QueryAnalysis>();
+
 export function analyzeQuery(text: string): QueryAnalysis {
+  let analysis = analyses.get(text);
+  if (!analysis) {
+    analysis = analyze(text);
+    if (analyses.size >= ANALYSES_KEPT) analyses.delete(analyses.keys().next().value!);
+    analyses.set(text, analysis);
+  }
+  return analysis;
+}
+
+function analyze(text: string): QueryAnalysis {
   const t = phraseTokens(text);
   const raw = t.stems.map((s, i) => ({ raw: s, i }));
   // Degree words become their base so the vocabulary can match them; remember where they were.
@@ -185,7 +202,7 @@ function claimedByLonger(matches: ConceptMatch[], k: number): boolean {
 }
 
 /** Concept weights of a query after the phrasing rules (negative: asked to avoid). */
-export function conceptWeights(text: string): Map<string, number> {
+export function conceptWeights(text: string): ReadonlyMap<string, number> {
   return analyzeQuery(text).weights;
 }
 

@@ -23,17 +23,23 @@ export const RRF_K = 60;
 
 export function fuseRankings(lists: readonly RankedList[], k = RRF_K): FusedHit[] {
   const hits = new Map<string, FusedHit>();
+  const best = new Map<string, number>();
   for (const list of lists) {
-    const seen = new Set<string>();
     list.ids.forEach((id, i) => {
-      if (seen.has(id)) return; // a duplicate keeps its best rank only
-      seen.add(id);
-      const hit = hits.get(id) ?? { id, score: 0, ranks: {} };
+      let hit = hits.get(id);
+      if (!hit) hits.set(id, (hit = { id, score: 0, ranks: {} }));
+      else if (hit.ranks[list.name] !== undefined) return; // a duplicate keeps its best rank only
       hit.score += list.weight / (k + i + 1);
       hit.ranks[list.name] = i + 1;
-      hits.set(id, hit);
+      best.set(id, Math.min(best.get(id) ?? Infinity, i + 1));
     });
   }
-  const bestRank = (h: FusedHit) => Math.min(...Object.values(h.ranks));
-  return [...hits.values()].sort((a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...hits.values()].sort((a, b) => b.score - a.score || best.get(a.id)! - best.get(b.id)! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The best (lowest) 1-based rank a fused hit had in any list. */
+export function bestRank(hit: FusedHit): number {
+  let best = Infinity;
+  for (const name in hit.ranks) best = Math.min(best, hit.ranks[name]!);
+  return best;
 }

@@ -1,4 +1,4 @@
-import { fuseRankings, type FusedHit } from './fusion.js';
+import { bestRank, fuseRankings, type FusedHit } from './fusion.js';
 import { conceptWeights } from '../language/query.js';
 import { conceptForValue, getConcept, levelConcept, phraseWeights } from '../language/vocabulary.js';
 
@@ -67,8 +67,10 @@ export function queryIntent(query: string): QueryIntent {
   return { wantsStretch, avoid };
 }
 
+const STRETCHING = /^stretching$/i;
+const FOAM_ROLL = /^foam roll$/i;
 export function isStretchLike(row: Pick<CandidateFacts, 'category' | 'equipment'>): boolean {
-  return row.category?.toLowerCase() === 'stretching' || row.equipment?.toLowerCase() === 'foam roll';
+  return (row.category !== null && STRETCHING.test(row.category)) || (row.equipment !== null && FOAM_ROLL.test(row.equipment));
 }
 
 /** Concepts a row carries by its own tags, and the movement patterns its name states. */
@@ -105,16 +107,18 @@ export function rankHybrid(
   intent: QueryIntent,
   params: Pick<HybridParams, 'categoryPrior' | 'negationPenalty'>,
 ): FusedHit[] {
-  const named = (id: string) => ({ id, name: facts.get(id)?.name ?? '' });
+  const name = (id: string) => facts.get(id)?.name ?? '';
+  const byName = (a: string, b: string) => compareByName({ id: a, name: name(a) }, { id: b, name: name(b) });
   const stable = lists.map((l) => ({
     name: l.name,
     weight: l.weight,
-    ids: [...l.hits].sort((a, b) => b.score - a.score || compareByName(named(a.id), named(b.id))).map((h) => h.id),
+    ids: [...l.hits].sort((a, b) => b.score - a.score || byName(a.id, b.id)).map((h) => h.id),
   }));
-  const fused = fuseRankings(stable).map((h) => {
-    const row = facts.get(h.id);
-    return row ? { ...h, score: h.score * priorFactor(row, intent, params) } : h;
+  const fused = fuseRankings(stable).map((hit) => {
+    const row = facts.get(hit.id);
+    // The hits are fuseRankings' own, fresh for this call.
+    if (row) hit.score *= priorFactor(row, intent, params);
+    return { hit, best: bestRank(hit) };
   });
-  const bestRank = (h: FusedHit) => Math.min(...Object.values(h.ranks));
-  return fused.sort((a, b) => b.score - a.score || bestRank(a) - bestRank(b) || compareByName(named(a.id), named(b.id)));
+  return fused.sort((a, b) => b.hit.score - a.hit.score || a.best - b.best || byName(a.hit.id, b.hit.id)).map((x) => x.hit);
 }

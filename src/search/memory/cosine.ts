@@ -41,6 +41,36 @@ export function dotFloat4(a: Float32Array, aOff: number, b: Float32Array, dims: 
   return s;
 }
 
+/**
+ * dotFloat4 of q with every row of a column-major matrix (`columns[j * count + r]` is row r's
+ * entry j) at once, in the same order, so each sum is bit for bit what dotFloat4 gives. A zero
+ * entry of q adds a zero product, which leaves any running float sum as it was, so those columns
+ * are skipped: the offline embedder's query vectors have a few dozen non-zero entries of 384.
+ * `scratch`, when long enough, holds the sums instead of a new array (the answer is a view of it).
+ */
+export function dotFloat4Columns(columns: Float32Array, count: number, q: Float32Array, order: SumOrder, scratch?: Float32Array): Float32Array {
+  const dims = q.length;
+  const lanes = order.lanes;
+  const whole = lanes === 1 ? 0 : dims - (dims % lanes);
+  // A Float32Array store rounds to float4: `acc[r] = acc[r] + x` is f(acc + x).
+  const size = lanes * count;
+  const acc = scratch && scratch.length >= size ? scratch.subarray(0, size).fill(0) : new Float32Array(size);
+  const add = (sums: Float32Array, at: number, col: number, qj: number) => {
+    if (order.fma) for (let r = 0; r < count; r++) sums[at + r] = sums[at + r]! + columns[col + r]! * qj;
+    else for (let r = 0; r < count; r++) sums[at + r] = sums[at + r]! + f(columns[col + r]! * qj);
+  };
+  for (let j = 0; j < whole; j++) if (q[j] !== 0) add(acc, (j % lanes) * count, j * count, q[j]!);
+  for (let width = lanes / 2; width >= 1; width /= 2) {
+    for (let l = 0; l < width; l++) {
+      const a = l * count;
+      const b = (l + width) * count;
+      for (let r = 0; r < count; r++) acc[a + r] = acc[a + r]! + acc[b + r]!;
+    }
+  }
+  for (let j = whole; j < dims; j++) if (q[j] !== 0) add(acc, 0, j * count, q[j]!);
+  return acc.subarray(0, count);
+}
+
 /** vector_cosine_distance from the three sums: the quotient in double, clamped to [-1, 1]. */
 export function cosineDistance(dot: number, normA: number, normB: number): number {
   let similarity = dot / Math.sqrt(normA * normB);

@@ -3,9 +3,9 @@ import type { ExerciseFilters } from '../../database/types.js';
 import type { VectorHit } from '../../vectors/types.js';
 import type { FulltextHit } from '../fulltext.js';
 import type { CandidateFacts } from '../hybrid.js';
-import { cosineDistance, dotFloat4, SEQUENTIAL, type SumOrder } from './cosine.js';
+import { cosineDistance, dotFloat4, dotFloat4Columns, SEQUENTIAL, type SumOrder } from './cosine.js';
 import { compileRowTest } from './filters.js';
-import { compareBytes, parseTsvector, type ParsedTsvector, tsqueryMatches, tsRank, uniqueOperands, type CompiledTsquery } from './tsvector.js';
+import { compareBytes, orTermContribution, parseTsvector, phraseOccurs, ranksByProximity, tsRank, uniqueOperands, type CompiledTsquery, type ParsedTsvector } from './tsvector.js';
 
 /**
  * What the in-memory search path derives from one library snapshot: the vectors as one float4
@@ -71,11 +71,13 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     return d;
   });
   const withVector = rows.flatMap((r, i) => (r.vector && r.vector.length === dimensions ? [i] : []));
-  const matrix = new Float32Array(withVector.length * dimensions);
-  const norms = new Float32Array(withVector.length);
+  const count = withVector.length;
+  // Column-major: a query's non-zero entries each scan one contiguous column (dotFloat4Columns).
+  const columns = new Float32Array(count * dimensions);
+  const norms = new Float32Array(count);
   withVector.forEach((rowIndex, k) => {
     const v = rows[rowIndex]!.vector!;
-    matrix.set(v, k * dimensions);
+    for (let j = 0; j < dimensions; j++) columns[j * count + k] = v[j]!;
     norms[k] = derived[rowIndex]!.norm;
   });
 
@@ -96,6 +98,7 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
   const byName = rows.map((_, i) => i).sort((a, b) => compareBytes(rows[a]!.exercise.exercise_name, rows[b]!.exercise.exercise_name) || compareBytes(rows[a]!.exercise.id, rows[b]!.exercise.id));
   byName.forEach((rowIndex, rank) => (order[rowIndex] = rank));
 
+  const vectorOrder = Uint32Array.from(withVector, (rowIndex) => order[rowIndex]!);
   const indexOf = new Map(rows.map((r, i) => [r.exercise.id, i]));
   // Vectors as the database path reads them back, converted on first use (diverse search only).
   const readBack = new Map<string, number[]>();
@@ -109,44 +112,108 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     return bits;
   }
 
+  // Per-search work arrays, reused: searches run one at a time on this thread, and none awaits inside.
+  const scratch = { sums: new Float32Array(count * Math.max(1, sumOrder.lanes)), distance: new Float64Array(count), open: new Uint8Array(n), rank: new Float64Array(n), rankSums: new Float32Array(n) };
+
   function vectorSearch(vector: readonly number[], opts: { limit: number; filters?: ExerciseFilters; scoreThreshold?: number }): VectorHit[] | null {
     const bits = mask(opts.filters);
     if (bits === null || vector.length !== dimensions) return null;
     const q = Float32Array.from(vector);
     const qNorm = dotFloat4(q, 0, q, dimensions, sumOrder);
-    const found: { row: number; distance: number }[] = [];
-    for (let k = 0; k < withVector.length; k++) {
-      const rowIndex = withVector[k]!;
-      if (bits && !bits[rowIndex]) continue;
-      const dot = dotFloat4(matrix, k * dimensions, q, dimensions, sumOrder);
-      found.push({ row: rowIndex, distance: cosineDistance(dot, norms[k]!, qNorm) });
-    }
+    const dots = dotFloat4Columns(columns, count, q, sumOrder, scratch.sums);
     // NaN (a zero vector) sorts after every number, as in PostgreSQL's ORDER BY.
-    const key = (d: number) => (Number.isNaN(d) ? Infinity : d);
-    found.sort((a, b) => key(a.distance) - key(b.distance) || order[a.row]! - order[b.row]!);
-    const hits = found.slice(0, opts.limit).map((h) => ({ id: rows[h.row]!.exercise.id, score: 1 - h.distance }));
+    const distance = scratch.distance;
+    const found: number[] = [];
+    for (let k = 0; k < count; k++) {
+      if (bits && !bits[withVector[k]!]) continue;
+      const d = cosineDistance(dots[k]!, norms[k]!, qNorm);
+      distance[k] = Number.isNaN(d) ? Infinity : d;
+      found.push(k);
+    }
+    const best = smallest(found, opts.limit, distance, vectorOrder);
+    const hits = best.map((k) => ({ id: rows[withVector[k]!]!.exercise.id, score: 1 - cosineDistance(dots[k]!, norms[k]!, qNorm) }));
     return opts.scoreThreshold === undefined ? hits : hits.filter((h) => h.score >= opts.scoreThreshold!);
+  }
+
+  // Per lexeme, what it adds to calc_rank_or in each document holding it: the same for every query.
+  const contributions = new Map<string, { rows: Uint32Array; values: Float64Array }>();
+  function orContributions(lexeme: string) {
+    let c = contributions.get(lexeme);
+    if (!c) {
+      const list = postings.get(lexeme);
+      const entries = list ? [...list] : [];
+      c = { rows: Uint32Array.from(entries, ([row]) => row), values: Float64Array.from(entries, ([, positions]) => orTermContribution(RANK_WEIGHTS, positions)) };
+      contributions.set(lexeme, c);
+    }
+    return c;
   }
 
   function fulltext(query: CompiledTsquery, opts: { limit: number; filters?: ExerciseFilters; within?: readonly string[] }): FulltextHit[] | null {
     const bits = mask(opts.filters);
     if (bits === null) return null;
     const within = opts.within ? new Set(opts.within.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : []))) : undefined;
-    const candidates = new Set<number>();
-    for (const term of query.terms) for (const row of postings.get(term.lexemes[0]!)?.keys() ?? []) candidates.add(row);
-    const items = uniqueOperands(query);
-    const ranked: { row: number; rank: number }[] = [];
-    for (const row of candidates) {
-      if ((bits && !bits[row]) || (within && !within.has(row))) continue;
-      const doc = (lexeme: string) => postings.get(lexeme)?.get(row);
-      if (!tsqueryMatches(doc, query)) continue;
-      ranked.push({ row, rank: tsRank(RANK_WEIGHTS, doc, query, docSize[row]!, items) });
+    // `document @@ query`: a single lexeme matches every row holding it; a phrase is checked on the rows holding its first lexeme.
+    const found: number[] = [];
+    // A row is kept once, when it matches the filters and the `within` list.
+    const open = scratch.open;
+    if (bits) open.set(bits);
+    else open.fill(1);
+    if (within) for (let row = 0; row < n; row++) if (!within.has(row)) open[row] = 0;
+    for (const term of query.terms) {
+      const lists = term.lexemes.map((lexeme) => postings.get(lexeme));
+      if (lists.some((l) => l === undefined)) continue;
+      if (lists.length === 1) {
+        for (const row of orContributions(term.lexemes[0]!).rows) {
+          if (!open[row]) continue;
+          open[row] = 0;
+          found.push(row);
+        }
+        continue;
+      }
+      const positions: Uint16Array[] = new Array(lists.length);
+      rows: for (const [row, first] of lists[0]!) {
+        if (!open[row]) continue;
+        positions[0] = first;
+        for (let i = 1; i < lists.length; i++) {
+          const p = lists[i]!.get(row);
+          if (!p) continue rows;
+          positions[i] = p;
+        }
+        if (!phraseOccurs(positions, term.offsets)) continue;
+        open[row] = 0;
+        found.push(row);
+      }
     }
-    ranked.sort((a, b) => b.rank - a.rank || order[a.row]! - order[b.row]!);
-    return ranked.slice(0, opts.limit).map((h) => {
-      const e = rows[h.row]!.exercise;
-      return { id: e.id, rank: float4Value(h.rank), name: e.exercise_name };
+    const items = uniqueOperands(query);
+    const rank = scratch.rank;
+    if (ranksByProximity(query)) {
+      for (const row of found) rank[row] = tsRank(RANK_WEIGHTS, (lexeme) => postings.get(lexeme)?.get(row), query, docSize[row]!, items);
+    } else {
+      // calc_rank_or term by term over all rows: each row still adds its operands in operand order.
+      const sums = scratch.rankSums.fill(0);
+      for (const item of items) {
+        const { rows: holding, values } = orContributions(item);
+        for (let k = 0; k < holding.length; k++) sums[holding[k]!] = sums[holding[k]!]! + values[k]!;
+      }
+      for (const row of found) rank[row] = docSize[row] === 0 ? 0 : f(sums[row]! / items.length);
+    }
+    // Best rank first: the key is the negated rank.
+    for (const row of found) rank[row] = -rank[row]!;
+    const best = smallest(found, opts.limit, rank, order);
+    return best.map((row) => {
+      const e = rows[row]!.exercise;
+      return { id: e.id, rank: readBackRank(-rank[row]!), name: e.exercise_name };
     });
+  }
+
+  // Rows are immutable, so their facts are read once per row object.
+  const factsOf = new WeakMap<SnapshotRow, CandidateFacts>();
+
+  const printed = new Map<number, number>();
+  function readBackRank(rank: number): number {
+    let v = printed.get(rank);
+    if (v === undefined) printed.set(rank, (v = float4Value(rank)));
+    return v;
   }
 
   return {
@@ -159,17 +226,11 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     facts(ids) {
       const out = new Map<string, CandidateFacts>();
       for (const id of ids) {
-        const e = snapshot.get(id)?.exercise;
-        if (!e) continue;
-        out.set(id, {
-          name: e.exercise_name,
-          category: e.category,
-          equipment: e.equipment,
-          primary_muscles: e.primary_muscles,
-          force: e.force,
-          mechanic: e.mechanic,
-          fitness_level: e.fitness_level,
-        });
+        const row = snapshot.get(id);
+        if (!row) continue;
+        let facts = factsOf.get(row);
+        if (!facts) factsOf.set(row, (facts = candidateFactsOf(row)));
+        out.set(id, facts);
       }
       return out;
     },
@@ -184,4 +245,73 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
       return out;
     },
   };
+}
+
+function candidateFactsOf({ exercise: e }: SnapshotRow): CandidateFacts {
+  return {
+    name: e.exercise_name,
+    category: e.category,
+    equipment: e.equipment,
+    primary_muscles: e.primary_muscles,
+    force: e.force,
+    mechanic: e.mechanic,
+    fitness_level: e.fitness_level,
+  };
+}
+
+/**
+ * The first `limit` of `items` by ascending `key`, then ascending `tie` (distinct per item), sorted.
+ * Cut-offs are selected in linear time and only what makes the cut is sorted: a sort of 873 keys
+ * cost more than the rest of a vector search, and full-text ranks tie by the hundred. Keys must
+ * not be NaN.
+ */
+export function smallest(items: readonly number[], limit: number, key: ArrayLike<number>, tie: ArrayLike<number>): number[] {
+  if (items.length === 0 || limit < 1) return [];
+  const keys = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = key[items[i]!]!;
+  const cutoff = nthSmallest(keys, Math.min(limit, keys.length) - 1);
+  const chosen: number[] = [];
+  const atCutoff: number[] = [];
+  for (const i of items) {
+    if (key[i]! < cutoff) chosen.push(i);
+    else if (key[i]! === cutoff) atCutoff.push(i);
+  }
+  const room = limit - chosen.length;
+  if (atCutoff.length <= room) chosen.push(...atCutoff);
+  else {
+    const ties = new Float64Array(atCutoff.length);
+    for (let i = 0; i < atCutoff.length; i++) ties[i] = tie[atCutoff[i]!]!;
+    const last = nthSmallest(ties, room - 1);
+    for (const i of atCutoff) if (tie[i]! <= last) chosen.push(i);
+  }
+  return chosen.sort((a, b) => (key[a]! < key[b]! ? -1 : key[a]! > key[b]! ? 1 : tie[a]! - tie[b]!));
+}
+
+/** The value that would sit at index `k` if `values` were sorted ascending (reorders `values`). */
+export function nthSmallest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    // Median of three as the pivot keeps sorted and reversed inputs linear.
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo]!;
+    const b = values[mid]!;
+    const c = values[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }

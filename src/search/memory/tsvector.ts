@@ -62,14 +62,30 @@ export interface CompiledTsquery {
 }
 
 /** Whether a phrase occurs: some position p of the first lexeme with lexeme i at p + offset i. */
-function phraseMatches(doc: (lexeme: string) => Uint16Array | undefined, term: PhraseTerm): boolean {
+export function phraseMatches(doc: (lexeme: string) => Uint16Array | undefined, term: PhraseTerm): boolean {
   const lists = term.lexemes.map(doc);
-  if (lists.some((l) => l === undefined)) return false;
+  return !lists.some((l) => l === undefined) && phraseOccurs(lists as Uint16Array[], term.offsets);
+}
+
+/** phraseMatches over the lexemes' position lists, in the term's order; allocates nothing. */
+export function phraseOccurs(lists: readonly Uint16Array[], offsets: readonly number[]): boolean {
   // A lexeme stored without positions cannot prove adjacency; PostgreSQL stored documents built by
   // to_tsvector always carry positions, so this only guards hand-made vectors.
-  if (lists.some((l) => l!.length === 0)) return lists.length === 1;
-  const sets = lists.map((l) => new Set(Array.from(l!, posOf)));
-  return Array.from(lists[0]!, posOf).some((p) => term.offsets.every((off, i) => sets[i]!.has(p + off)));
+  for (const l of lists) if (l.length === 0) return lists.length === 1;
+  const first = lists[0]!;
+  for (let a = 0; a < first.length; a++) {
+    const p = posOf(first[a]!);
+    let all = true;
+    for (let i = 1; i < lists.length && all; i++) {
+      const want = p + offsets[i]!;
+      const list = lists[i]!;
+      let found = false;
+      for (let b = 0; b < list.length && !found; b++) found = posOf(list[b]!) === want;
+      all = found;
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 /** `doc @@ query`. */
@@ -97,30 +113,44 @@ export function rankWeights(weights: readonly [number, number, number, number]):
   return Float32Array.from(weights);
 }
 
-/** calc_rank_or: per operand, a saturating sum of its occurrences' weights, averaged over operands. */
+/**
+ * What one operand present in a document adds to calc_rank_or's sum (a saturating sum of its
+ * occurrences' weights), before the sum is rounded: per document and operand, so a library can
+ * keep it (see the in-memory full text).
+ */
+export function orTermContribution(w: Float32Array, entry: Uint16Array): number {
+  // A lexeme without positions counts as one occurrence of weight D.
+  const post = entry.length ? entry : NO_POSITION;
+  let resj = 0;
+  let wjm = -1;
+  let jm = 0;
+  for (let j = 0; j < post.length; j++) {
+    const wp = w[weightOf(post[j]!)]!;
+    resj = f(resj + f(wp / ((j + 1) * (j + 1))));
+    if (wp > wjm) {
+      wjm = wp;
+      jm = j;
+    }
+  }
+  const inner = f(f(wjm + resj) - f(wjm / ((jm + 1) * (jm + 1))));
+  return inner / 1.64493406685;
+}
+const NO_POSITION = Uint16Array.of(0);
+
+/** calc_rank_or: the operands' contributions summed in float4 in operand order, averaged over operands. */
 function rankOr(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefined, items: readonly string[]): number {
   let res = 0;
   for (const item of items) {
     const entry = doc(item);
-    if (!entry) continue;
-    // A lexeme without positions counts as one occurrence of weight D.
-    const post = entry.length ? entry : Uint16Array.of(0);
-    let resj = 0;
-    let wjm = -1;
-    let jm = 0;
-    for (let j = 0; j < post.length; j++) {
-      const wp = w[weightOf(post[j]!)]!;
-      resj = f(resj + f(wp / ((j + 1) * (j + 1))));
-      if (wp > wjm) {
-        wjm = wp;
-        jm = j;
-      }
-    }
-    const inner = f(f(wjm + resj) - f(wjm / ((jm + 1) * (jm + 1))));
-    res = f(res + inner / 1.64493406685);
+    if (entry) res = f(res + orTermContribution(w, entry));
   }
   if (items.length > 0) res = f(res / items.length);
   return res;
+}
+
+/** Whether ts_rank ranks this query by calc_rank_and (a single phrase) rather than calc_rank_or. */
+export function ranksByProximity(query: CompiledTsquery): boolean {
+  return query.terms.length === 1 && query.terms[0]!.lexemes.length > 1;
 }
 
 /** word_distance: closeness of two positions, as float4. */
@@ -167,8 +197,7 @@ function rankAnd(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefin
  */
 export function tsRank(w: Float32Array, doc: (lexeme: string) => Uint16Array | undefined, query: CompiledTsquery, docSize: number, items = uniqueOperands(query)): number {
   if (docSize === 0 || query.terms.length === 0) return 0;
-  const top = query.terms.length === 1 && query.terms[0]!.lexemes.length > 1 ? 'and' : 'or';
-  let res = top === 'and' ? rankAnd(w, doc, items) : rankOr(w, doc, items);
+  let res = ranksByProximity(query) ? rankAnd(w, doc, items) : rankOr(w, doc, items);
   if (res < 0) res = f(1e-20);
   return res;
 }
