@@ -81,17 +81,20 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     norms[k] = derived[rowIndex]!.norm;
   });
 
-  const postings = new Map<string, Map<number, Uint16Array>>();
+  // Lexeme -> the rows holding it, ascending; a row's positions are read from its own document.
+  // Plain arrays: a map per lexeme made this the largest part of a rebuild after each write.
+  const docs = derived.map((d) => d.doc);
+  const postings = new Map<string, number[]>();
   const docSize = new Uint32Array(n);
-  rows.forEach((_, i) => {
-    const doc = derived[i]!.doc;
+  for (let i = 0; i < n; i++) {
+    const doc = docs[i]!;
     docSize[i] = doc.size;
-    for (const [lexeme, positions] of doc) {
-      let list = postings.get(lexeme);
-      if (!list) postings.set(lexeme, (list = new Map()));
-      list.set(i, positions);
+    for (const lexeme of doc.keys()) {
+      const list = postings.get(lexeme);
+      if (list) list.push(i);
+      else postings.set(lexeme, [i]);
     }
-  });
+  }
 
   // rankFulltext's ORDER BY: rank, then exercise_name COLLATE "C", then id.
   const order = new Uint32Array(n);
@@ -140,9 +143,8 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
   function orContributions(lexeme: string) {
     let c = contributions.get(lexeme);
     if (!c) {
-      const list = postings.get(lexeme);
-      const entries = list ? [...list] : [];
-      c = { rows: Uint32Array.from(entries, ([row]) => row), values: Float64Array.from(entries, ([, positions]) => orTermContribution(RANK_WEIGHTS, positions)) };
+      const holding = Uint32Array.from(postings.get(lexeme) ?? []);
+      c = { rows: holding, values: Float64Array.from(holding, (row) => orTermContribution(RANK_WEIGHTS, docs[row]!.get(lexeme)!)) };
       contributions.set(lexeme, c);
     }
     return c;
@@ -171,14 +173,19 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
         continue;
       }
       const positions: Uint16Array[] = new Array(lists.length);
-      rows: for (const [row, first] of lists[0]!) {
+      // Only rows holding every lexeme of the phrase: a merge of the ascending row lists.
+      const cursor = new Array<number>(lists.length).fill(0);
+      rows: for (const row of lists[0]!) {
         if (!open[row]) continue;
-        positions[0] = first;
         for (let i = 1; i < lists.length; i++) {
-          const p = lists[i]!.get(row);
-          if (!p) continue rows;
-          positions[i] = p;
+          const list = lists[i]!;
+          let c = cursor[i]!;
+          while (c < list.length && list[c]! < row) c++;
+          cursor[i] = c;
+          if (list[c] !== row) continue rows;
         }
+        const doc = docs[row]!;
+        for (let i = 0; i < lists.length; i++) positions[i] = doc.get(term.lexemes[i]!)!;
         if (!phraseOccurs(positions, term.offsets)) continue;
         open[row] = 0;
         found.push(row);
@@ -187,7 +194,7 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
     const items = uniqueOperands(query);
     const rank = scratch.rank;
     if (ranksByProximity(query)) {
-      for (const row of found) rank[row] = tsRank(RANK_WEIGHTS, (lexeme) => postings.get(lexeme)?.get(row), query, docSize[row]!, items);
+      for (const row of found) rank[row] = tsRank(RANK_WEIGHTS, (lexeme) => docs[row]!.get(lexeme), query, docSize[row]!, items);
     } else {
       // calc_rank_or term by term over all rows: each row still adds its operands in operand order.
       const sums = scratch.rankSums.fill(0);
