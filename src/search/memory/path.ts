@@ -8,10 +8,10 @@ import { compileTsquery, createLexemeCache, tsqueryWords } from './tsquery.js';
 
 /**
  * Library size up to which searches run in memory rather than in the database, from
- * `npx tsx bench/run.ts search-paths` (BENCHMARKS.md, PGlite): at 5,000 rows every measured search
- * was faster in memory (p50 0.19-0.79 of the database path's); at 10,000 an unfiltered vector
- * search was already slower than the HNSW index (1.14), at 20,000 5.8 times slower, and the
- * rebuild after a write grows with the library (0.28 s at 5,000 rows, 0.7 s at 10,000).
+ * `npx tsx bench/run.ts search-paths` (BENCHMARKS.md, PGlite). Every measured search is faster in
+ * memory up to 20,000 rows (p50 0.02-0.36 of the database path's), so what bounds this is the
+ * rebuild the first search after a write pays on the main thread: 25 ms at 873 rows, 121 ms at
+ * 5,000, 493 ms at 20,000.
  */
 export const MEMORY_SEARCH_MAX_ROWS = 5_000;
 
