@@ -79,29 +79,64 @@ async function checkDisk(config: Config): Promise<HealthReport['disk']> {
 
 /**
  * On the embedded database one connection serves every query, so a count can wait behind an
- * import transaction. While one holds the session, a check still asks (to refresh what it knows),
- * but answers at once with the last answer it got within RECENT_MS: the ping has just shown the
- * database alive, and waiting a little first only added that wait to every health check of an
- * import (p99 78 ms against 35 idle with 25 ms of patience, BENCHMARKS.md http-load). A failure
- * forgets the last answer, so the next check reports it. Elsewhere every check simply asks.
+ * import transaction, and many health checks at once would queue many counts. There, each check
+ * shares the one question in flight for its key, and while a transaction holds the session it
+ * answers at once with the last answer it got within RECENT_MS (the ping has just shown the
+ * database alive); a check that began between two transactions stops waiting as soon as the next
+ * one starts. With the session free it waits for the fresh answer, so a failure shows at once.
+ * Elsewhere every check simply asks.
  */
 const RECENT_MS = 5000;
-const recentAnswers = new WeakMap<AppContext, Map<string, { at: number; value: unknown }>>();
+/** How often a waiting check looks whether a transaction has taken the session meanwhile. */
+const BUSY_POLL_MS = 2;
+interface Recent {
+  known?: { at: number; value: unknown };
+  asking?: Promise<unknown>;
+}
+const recentAnswers = new WeakMap<AppContext, Map<string, Recent>>();
 
-async function recent<T>(ctx: AppContext, key: string, ask: () => Promise<T>): Promise<T> {
-  const fresh = ask();
-  if (!ctx.mirror?.current()) return fresh;
+function recent<T>(ctx: AppContext, key: string, ask: () => Promise<T>): Promise<T> {
+  if (!ctx.mirror?.current()) return ask();
   let answers = recentAnswers.get(ctx);
   if (!answers) recentAnswers.set(ctx, (answers = new Map()));
-  const store = answers;
-  const known = store.get(key);
-  fresh.then(
-    (value) => store.set(key, { at: Date.now(), value }),
-    () => store.delete(key),
-  );
-  // With no transaction holding the session the answer is moments away: wait for it.
-  if (!known || Date.now() - known.at > RECENT_MS || !ctx.db.busy?.()) return fresh;
-  return known.value as T;
+  let state = answers.get(key);
+  if (!state) answers.set(key, (state = {}));
+  const entry = state;
+  const fresh = (entry.asking ??= ask()
+    .then(
+      (value) => {
+        entry.known = { at: Date.now(), value };
+        return value;
+      },
+      (error: unknown) => {
+        entry.known = undefined;
+        throw error;
+      },
+    )
+    .finally(() => (entry.asking = undefined))) as Promise<T>;
+  const known = entry.known;
+  if (!known || Date.now() - known.at > RECENT_MS) return fresh;
+  const stale = known.value as T;
+  // The question's answer (or failure) then reaches the next check instead.
+  fresh.catch(() => {});
+  if (ctx.db.busy?.()) return Promise.resolve(stale);
+  return new Promise<T>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (!ctx.db.busy?.()) return;
+      clearInterval(poll);
+      resolve(stale);
+    }, BUSY_POLL_MS);
+    fresh.then(
+      (value) => {
+        clearInterval(poll);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearInterval(poll);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Embedded: the thread answers between statements and the mirror holds the count, so no wait behind a write. */

@@ -174,6 +174,31 @@ describe('library mirror on PGlite', () => {
     expect(answered!.vector.ok).toBe(true);
   });
 
+  it('shares one count between health checks that ask at once, and still reports a failure at once', async () => {
+    await checkHealth(t.ctx);
+    const query = t.ctx.db.query.bind(t.ctx.db);
+    let jobCounts = 0;
+    t.ctx.db.query = ((text: string, params?: readonly unknown[]) => {
+      if (text.includes('FROM jobs GROUP BY status')) jobCounts++;
+      return query(text, params);
+    }) as typeof t.ctx.db.query;
+    try {
+      const reports = await Promise.all(Array.from({ length: 10 }, () => checkHealth(t.ctx)));
+      expect(reports.every((r) => r.jobs.ok)).toBe(true);
+      expect(jobCounts).toBe(1);
+      // The session is free, so a check waits for its own answer: the failure, not the last success.
+      await t.ctx.db.exec('ALTER TABLE jobs RENAME TO jobs_away');
+      try {
+        expect((await checkHealth(t.ctx)).jobs).toMatchObject({ ok: false, reason: expect.stringMatching(/^job queue unavailable/) });
+      } finally {
+        await t.ctx.db.exec('ALTER TABLE jobs_away RENAME TO jobs');
+      }
+      expect((await checkHealth(t.ctx)).jobs.ok).toBe(true);
+    } finally {
+      t.ctx.db.query = query;
+    }
+  });
+
   it('is off above the row cap, and reads then go to the database', async () => {
     const small = await createTestContext('pglite', { LIBRARY_MIRROR_MAX_ROWS: '1' });
     try {
