@@ -1,8 +1,9 @@
 /**
  * Vector search latency and recall@10 by id on pgvector at 10k and 100k rows, with no filter and
- * with broad and selective filters: the per-query plan (exact scan or iterative HNSW, chosen from
- * the planner's estimate, src/vectors/pgvector-plan.ts), the estimate's own cost, and the ratio of
- * filtered to unfiltered p95 measured in the same run. Rows are the catalogue grown by
+ * with broad and selective filters: the per-query plan (exact scan, post-filter of the unfiltered
+ * walk's window or iterative HNSW, chosen from the planner's estimate, src/vectors/pgvector-plan.ts),
+ * the estimate's own cost, the ratio of filtered to unfiltered p95, and each filter forced through
+ * the exact scan and through the graph plans, all measured in the same run. Rows are the catalogue grown by
  * bench/synthetic.ts (seeded variations, not near-copies); server-side timings in process, no HTTP.
  * Built libraries are cached as PGlite data-dir dumps under the OS temp folder, keyed by size,
  * embedder and HNSW parameters, so a rerun skips embedding, loading and the index build. Also the
@@ -19,10 +20,11 @@ import type { Db, Queryable } from '../src/database/db.js';
 import { buildExerciseFilter } from '../src/database/filters.js';
 import { runMigrations } from '../src/database/migrate.js';
 import type { ExerciseFilters } from '../src/database/types.js';
+import type { VectorIndex } from '../src/vectors/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
 import { createSearchService } from '../src/search/service.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX, hnswIndexDdl, vectorLiteral } from '../src/vectors/pgvector.js';
-import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from '../src/vectors/pgvector-plan.js';
+import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS, POSTFILTER_MARGIN, POSTFILTER_WINDOW } from '../src/vectors/pgvector-plan.js';
 import { openBenchPglite } from './pglite.js';
 import { loadCatalogue, QUERIES_FILE } from './quality.js';
 import { copyVectorsPglite, storeTailRows, tailSet } from './tail-set.js';
@@ -120,6 +122,14 @@ interface Row {
   search: Stats;
   hybrid: Stats;
   recall: number;
+  /** Queries whose top 10 lie within the unfiltered walk's window (the post-filter answers them). */
+  inWindow: number;
+  forced: { exact: Forced; graph: Forced } | undefined;
+}
+
+interface Forced {
+  search: Stats;
+  recall: number;
 }
 
 /** Exact top 10 by distance, ties broken by id, so "by id" has one right answer. */
@@ -131,6 +141,20 @@ async function exactTop(db: Db, v: number[], filters?: ExerciseFilters): Promise
     [vectorLiteral(v), ...where.params],
   );
   return rows.map((r) => String(r.id));
+}
+
+/** Rows among the unfiltered walk's nearest POSTFILTER_WINDOW that match: the post-filter's answer. */
+async function windowMatches(db: Db, v: number[], filters: ExerciseFilters): Promise<number> {
+  const where = buildExerciseFilter(filters, { alias: 'e', firstParam: 2 });
+  const [row] = await db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL hnsw.ef_search = ${INDEX_EF_SEARCH}`);
+    return tx.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT exercise_id AS id FROM ${EMBEDDINGS_TABLE} ORDER BY embedding <=> $1::vector LIMIT ${POSTFILTER_WINDOW}) c
+       JOIN exercises e ON e.id = c.id WHERE ${where.sql}`,
+      [vectorLiteral(v), ...where.params],
+    );
+  });
+  return row?.n ?? 0;
 }
 
 const SWEEP = [100, 400, 1000];
@@ -168,24 +192,35 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
       const estimateMatches = createMatchEstimator();
       const estimate = await estimateMatches(db, where);
       const plan = chooseVectorPlan({ filtered: !!f.filters, limit: 10, ...estimate });
-      let recall = 0;
       const truths: Set<string>[] = [];
-      for (const v of vectors) {
-        const truth = new Set(await exactTop(db, v, f.filters));
-        truths.push(truth);
-        const got = await index.search(v, opts);
-        recall += got.filter((h) => truth.has(h.id)).length / Math.max(1, truth.size);
-      }
+      for (const v of vectors) truths.push(new Set(await exactTop(db, v, f.filters)));
+      const recallOf = async (ix: VectorIndex) => {
+        let sum = 0;
+        for (let i = 0; i < vectors.length; i++) sum += (await ix.search(vectors[i]!, opts)).filter((h) => truths[i]!.has(h.id)).length / Math.max(1, truths[i]!.size);
+        return sum / vectors.length;
+      };
+      const recall = await recallOf(index);
+      let inWindow = 0;
+      if (f.filters) for (const v of vectors) inWindow += (await windowMatches(db, v, f.filters)) >= opts.limit ? 1 : 0;
       if (!f.filters) sweep = await efSweep(db, vectors, truths);
+      // Each filter through the exact scan and through the graph plans, whatever the estimate: the basis for the cut-off.
+      const force = async (exactScanMaxRows: number): Promise<Forced> => {
+        const forcedIndex = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions, exactScanMaxRows });
+        await forcedIndex.init();
+        return { recall: await recallOf(forcedIndex), search: await timeIt(ITERATIONS, (i) => forcedIndex.search(vectors[i % vectors.length]!, opts)) };
+      };
+      const forced = f.filters ? { exact: await force(Number.POSITIVE_INFINITY), graph: await force(0) } : undefined;
       rows.push({
         label: f.label,
         matching,
         estimated: Math.round(estimate.estimatedRows),
-        plan: plan.kind === 'exact' ? 'exact scan' : plan.kind === 'postfilter' ? `post-filter of the HNSW walk's nearest ${plan.candidates}, ef_search ${plan.efSearch}` : `HNSW, ef_search ${plan.efSearch}`,
+        plan: planLabel(plan),
         estimate: f.filters ? await timeIt(ITERATIONS, () => estimateMatches(db, where)) : { p50: 0, p95: 0 },
         search: await timeIt(ITERATIONS, (i) => index.search(vectors[i % vectors.length]!, opts)),
         hybrid: await timeIt(HYBRID_ITERATIONS, (i) => service.findExercises(queries[i % queries.length]!, opts)),
-        recall: recall / vectors.length,
+        recall,
+        inWindow,
+        forced,
       });
     }
     return { size, built, rows, sweep };
@@ -195,6 +230,12 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
 }
 
 const ms = (s: Stats) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
+
+function planLabel(plan: ReturnType<typeof chooseVectorPlan>): string {
+  if (plan.kind === 'exact') return 'exact scan';
+  const graph = `iterative HNSW (ef_search ${plan.efSearch}), else exact scan`;
+  return plan.kind === 'postfilter' ? `post-filter of the HNSW walk's nearest ${plan.window}, else ${graph}` : graph;
+}
 
 export async function runSearchLatency(): Promise<string> {
   const queries = (JSON.parse(fs.readFileSync(QUERIES_FILE, 'utf8')) as { query: string }[]).map((q) => q.query);
@@ -213,7 +254,8 @@ export async function runSearchLatency(): Promise<string> {
   });
   return [
     `Offline embedder (${embedder.model}, ${embedder.dimensions} dims), in-memory PGlite + pgvector, HNSW (m ${HNSW_PARAMS.m}, ef_construction ${HNSW_PARAMS.efConstruction}, cosine), ` +
-      `index scans at ef_search ${INDEX_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
+      `index scans at ef_search ${INDEX_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows, ` +
+      `post-filter of the unfiltered walk's nearest ${POSTFILTER_WINDOW} when they are expected to hold ${POSTFILTER_MARGIN} x the limit. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
       `Top 10; vector search ${ITERATIONS} searches and hybrid ${HYBRID_ITERATIONS} per row, over the ${queries.length} dev queries' embeddings. Times in ms, p50 / p95. ` +
       `recall@10 by id against an exact scan (ties broken by id) over the ${queries.length} queries. "estimate" is the planner lookup that picks the plan (src/vectors/pgvector-plan.ts). ` +
       `Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${load()}.`,
@@ -228,6 +270,21 @@ export async function runSearchLatency(): Promise<string> {
     ),
     '',
     `Filtered / unfiltered vector search p95 (target <= 2x at 100k): ${ratios.join('; ')}.`,
+    '',
+    `Each filter forced through the exact scan, and through the graph plans (post-filter of the walk's nearest ${POSTFILTER_WINDOW} when the ` +
+      `estimate allows it, else the iterative scan; each falls back to the next when short), same run; "in window": dev queries whose top 10 ` +
+      `lie within the unfiltered walk's nearest ${POSTFILTER_WINDOW} (the post-filter answers them). p50 / p95 ms; ratio = p95 / unfiltered p95.`,
+    '',
+    '| rows | filter | in window | exact scan | recall | ratio | graph plans | recall | ratio |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.flatMap((r) =>
+      r.rows.flatMap((l) => {
+        if (!l.forced) return [];
+        const ratio = (st: Stats) => `${(st.p95 / r.rows[0]!.search.p95).toFixed(2)}x`;
+        const { exact, graph } = l.forced;
+        return [`| ${r.size} | ${l.label} | ${l.inWindow} / ${queries.length} | ${ms(exact.search)} | ${exact.recall.toFixed(3)} | ${ratio(exact.search)} | ${ms(graph.search)} | ${graph.recall.toFixed(3)} | ${ratio(graph.search)} |`];
+      }),
+    ),
     '',
     `Unfiltered index search at other \`hnsw.ef_search\` values (recall@10 by id; p50 / p95 ms over the ${queries.length} queries), same run:`,
     '',
