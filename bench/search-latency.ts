@@ -273,8 +273,8 @@ export async function runSearchLatency(): Promise<string> {
   });
   return [
     `Offline embedder (${embedder.model}, ${embedder.dimensions} dims), in-memory PGlite + pgvector, HNSW (m ${HNSW_PARAMS.m}, ef_construction ${HNSW_PARAMS.efConstruction}, cosine), ` +
-      `index scans at ef_search ${INDEX_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows, ` +
-      `post-filter of the unfiltered walk's nearest ${POSTFILTER_WINDOW} when they are expected to hold ${POSTFILTER_MARGIN} x the limit. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
+      `index scans at ef_search ${INDEX_EF_SEARCH}; a filtered search post-filters the unfiltered walk's nearest ${POSTFILTER_WINDOW} when they are expected ` +
+      `to hold ${POSTFILTER_MARGIN} x the limit, else runs an exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows, else the iterative scan. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
       `Top 10; vector search ${ITERATIONS} searches and hybrid ${HYBRID_ITERATIONS} per row, over the ${queries.length} dev queries' embeddings. Times in ms, p50 / p95. ` +
       `recall@10 by id against an exact scan (ties broken by id) over the ${queries.length} queries. "estimate" is the planner lookup that picks the plan (src/vectors/pgvector-plan.ts). ` +
       `Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${load()}.`,
