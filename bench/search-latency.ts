@@ -222,12 +222,12 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
       const windows = f.filters ? await windowAnswers(db, vectors, truths, f.filters, opts.limit) : [];
       if (!f.filters) sweep = await efSweep(db, vectors, truths);
       // Each filter through the exact scan and through the graph plans, whatever the estimate: the basis for the cut-off.
-      const force = async (exactScanMaxRows: number): Promise<Forced> => {
-        const forcedIndex = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions, exactScanMaxRows });
+      const force = async (limits: { exactScanMaxRows: number; postfilterWindow?: number }): Promise<Forced> => {
+        const forcedIndex = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions, ...limits });
         await forcedIndex.init();
         return { recall: await recallOf(forcedIndex), search: await timeIt(vectors.length, (i) => forcedIndex.search(vectors[i]!, opts)) };
       };
-      const forced = f.filters ? { exact: await force(Number.POSITIVE_INFINITY), graph: await force(0) } : undefined;
+      const forced = f.filters ? { exact: await force({ exactScanMaxRows: Number.POSITIVE_INFINITY, postfilterWindow: 0 }), graph: await force({ exactScanMaxRows: 0 }) } : undefined;
       rows.push({
         label: f.label,
         matching,
