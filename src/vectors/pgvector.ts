@@ -220,7 +220,9 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
       }
       if (plan.kind === 'exact') {
         // Up to EXACT_SCAN_MAX_ROWS matches, fetching each match's vector by key beats the planner's
-        // usual hash join, which reads every stored vector (BENCHMARKS.md, search-latency).
+        // usual hash join, which reads every stored vector: for 7 % of 100k rows the search-latency
+        // p95 fell from 143 ms to 90-120 ms (the hash join wins only for most of a small table,
+        // which the post-filter now takes).
         await tx.query('SET LOCAL enable_hashjoin = off');
         await tx.query('SET LOCAL enable_mergejoin = off');
       } else {
