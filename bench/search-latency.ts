@@ -1,8 +1,9 @@
 /**
  * Vector search latency and recall@10 by id on pgvector at 10k and 100k rows, with no filter and
- * with broad and selective filters: the per-query plan (exact scan or iterative HNSW, chosen from
- * the planner's estimate, src/vectors/pgvector-plan.ts), the estimate's own cost, and the ratio of
- * filtered to unfiltered p95 measured in the same run. Rows are the catalogue grown by
+ * with broad and selective filters: the per-query plan (exact scan, post-filter of the unfiltered
+ * walk's window or iterative HNSW, chosen from the planner's estimate, src/vectors/pgvector-plan.ts),
+ * the estimate's own cost, the ratio of filtered to unfiltered p95, and each filter forced through
+ * the exact scan and through the graph plans, all measured in the same run. Rows are the catalogue grown by
  * bench/synthetic.ts (seeded variations, not near-copies); server-side timings in process, no HTTP.
  * Built libraries are cached as PGlite data-dir dumps under the OS temp folder, keyed by size,
  * embedder and HNSW parameters, so a rerun skips embedding, loading and the index build. Also the
@@ -19,10 +20,11 @@ import type { Db, Queryable } from '../src/database/db.js';
 import { buildExerciseFilter } from '../src/database/filters.js';
 import { runMigrations } from '../src/database/migrate.js';
 import type { ExerciseFilters } from '../src/database/types.js';
+import type { VectorIndex } from '../src/vectors/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
 import { createSearchService } from '../src/search/service.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX, hnswIndexDdl, vectorLiteral } from '../src/vectors/pgvector.js';
-import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from '../src/vectors/pgvector-plan.js';
+import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS, POSTFILTER_MARGIN, POSTFILTER_WINDOW } from '../src/vectors/pgvector-plan.js';
 import { openBenchPglite } from './pglite.js';
 import { loadCatalogue, QUERIES_FILE } from './quality.js';
 import { copyVectorsPglite, storeTailRows, tailSet } from './tail-set.js';
@@ -120,6 +122,14 @@ interface Row {
   search: Stats;
   hybrid: Stats;
   recall: number;
+  /** Per window: queries whose top 10 lie within the unfiltered walk's nearest `window` (a post-filter answers them), and their recall. */
+  windows: { window: number; answered: number; recall: number }[];
+  forced: { exact: Forced; graph: Forced } | undefined;
+}
+
+interface Forced {
+  search: Stats;
+  recall: number;
 }
 
 /** Exact top 10 by distance, ties broken by id, so "by id" has one right answer. */
@@ -131,6 +141,39 @@ async function exactTop(db: Db, v: number[], filters?: ExerciseFilters): Promise
     [vectorLiteral(v), ...where.params],
   );
   return rows.map((r) => String(r.id));
+}
+
+const WINDOWS = [250, POSTFILTER_WINDOW, INDEX_EF_SEARCH];
+
+/** The unfiltered walk's whole candidate list, nearest first, each row marked by whether it matches. */
+async function walkMatches(db: Db, v: number[], filters: ExerciseFilters): Promise<{ id: string; matches: boolean }[]> {
+  const where = buildExerciseFilter(filters, { alias: 'e', firstParam: 2 });
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL hnsw.ef_search = ${INDEX_EF_SEARCH}`);
+    return tx.query<{ id: string; matches: boolean }>(
+      `SELECT c.id, (${where.sql}) AS matches FROM (
+         SELECT exercise_id AS id, embedding <=> $1::vector AS distance FROM ${EMBEDDINGS_TABLE} ORDER BY embedding <=> $1::vector LIMIT ${INDEX_EF_SEARCH}
+       ) c JOIN exercises e ON e.id = c.id ORDER BY c.distance, c.id`,
+      [vectorLiteral(v), ...where.params],
+    );
+  });
+}
+
+/** What a post-filter of each window would answer: how many queries it answers, and their recall@10. */
+async function windowAnswers(db: Db, vectors: number[][], truths: Set<string>[], filters: ExerciseFilters, limit: number): Promise<Row['windows']> {
+  const lists: { id: string; matches: boolean }[][] = [];
+  for (const v of vectors) lists.push(await walkMatches(db, v, filters));
+  return WINDOWS.map((window) => {
+    let answered = 0;
+    let recall = 0;
+    lists.forEach((list, i) => {
+      const top = list.slice(0, window).filter((r) => r.matches).slice(0, limit);
+      if (top.length < limit) return;
+      answered++;
+      recall += top.filter((r) => truths[i]!.has(String(r.id))).length / Math.max(1, truths[i]!.size);
+    });
+    return { window, answered, recall: answered ? recall / answered : 0 };
+  });
 }
 
 const SWEEP = [100, 400, 1000];
@@ -168,24 +211,34 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
       const estimateMatches = createMatchEstimator();
       const estimate = await estimateMatches(db, where);
       const plan = chooseVectorPlan({ filtered: !!f.filters, limit: 10, ...estimate });
-      let recall = 0;
       const truths: Set<string>[] = [];
-      for (const v of vectors) {
-        const truth = new Set(await exactTop(db, v, f.filters));
-        truths.push(truth);
-        const got = await index.search(v, opts);
-        recall += got.filter((h) => truth.has(h.id)).length / Math.max(1, truth.size);
-      }
+      for (const v of vectors) truths.push(new Set(await exactTop(db, v, f.filters)));
+      const recallOf = async (ix: VectorIndex) => {
+        let sum = 0;
+        for (let i = 0; i < vectors.length; i++) sum += (await ix.search(vectors[i]!, opts)).filter((h) => truths[i]!.has(h.id)).length / Math.max(1, truths[i]!.size);
+        return sum / vectors.length;
+      };
+      const recall = await recallOf(index);
+      const windows = f.filters ? await windowAnswers(db, vectors, truths, f.filters, opts.limit) : [];
       if (!f.filters) sweep = await efSweep(db, vectors, truths);
+      // Each filter through the exact scan and through the graph plans, whatever the estimate: the basis for the cut-off.
+      const force = async (limits: { exactScanMaxRows: number; postfilterWindow?: number }): Promise<Forced> => {
+        const forcedIndex = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions, ...limits });
+        await forcedIndex.init();
+        return { recall: await recallOf(forcedIndex), search: await timeIt(vectors.length, (i) => forcedIndex.search(vectors[i]!, opts)) };
+      };
+      const forced = f.filters ? { exact: await force({ exactScanMaxRows: Number.POSITIVE_INFINITY, postfilterWindow: 0 }), graph: await force({ exactScanMaxRows: 0 }) } : undefined;
       rows.push({
         label: f.label,
         matching,
         estimated: Math.round(estimate.estimatedRows),
-        plan: plan.kind === 'exact' ? 'exact scan' : plan.kind === 'postfilter' ? `post-filter of the HNSW walk's nearest ${plan.candidates}, ef_search ${plan.efSearch}` : `HNSW, ef_search ${plan.efSearch}`,
+        plan: planLabel(plan, !!f.filters),
         estimate: f.filters ? await timeIt(ITERATIONS, () => estimateMatches(db, where)) : { p50: 0, p95: 0 },
         search: await timeIt(ITERATIONS, (i) => index.search(vectors[i % vectors.length]!, opts)),
         hybrid: await timeIt(HYBRID_ITERATIONS, (i) => service.findExercises(queries[i % queries.length]!, opts)),
-        recall: recall / vectors.length,
+        recall,
+        windows,
+        forced,
       });
     }
     return { size, built, rows, sweep };
@@ -195,6 +248,13 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
 }
 
 const ms = (s: Stats) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
+
+function planLabel(plan: ReturnType<typeof chooseVectorPlan>, filtered: boolean): string {
+  if (plan.kind === 'exact') return 'exact scan';
+  if (!filtered) return `HNSW, ef_search ${plan.efSearch}`;
+  const graph = `iterative HNSW (ef_search ${plan.efSearch}), else exact scan`;
+  return plan.kind === 'postfilter' ? `post-filter of the HNSW walk's nearest ${plan.window}, else ${graph}` : graph;
+}
 
 export async function runSearchLatency(): Promise<string> {
   const queries = (JSON.parse(fs.readFileSync(QUERIES_FILE, 'utf8')) as { query: string }[]).map((q) => q.query);
@@ -213,7 +273,8 @@ export async function runSearchLatency(): Promise<string> {
   });
   return [
     `Offline embedder (${embedder.model}, ${embedder.dimensions} dims), in-memory PGlite + pgvector, HNSW (m ${HNSW_PARAMS.m}, ef_construction ${HNSW_PARAMS.efConstruction}, cosine), ` +
-      `index scans at ef_search ${INDEX_EF_SEARCH}, exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
+      `index scans at ef_search ${INDEX_EF_SEARCH}; a filtered search post-filters the unfiltered walk's nearest ${POSTFILTER_WINDOW} when they are expected ` +
+      `to hold ${POSTFILTER_MARGIN} x the limit, else runs an exact scan up to ${EXACT_SCAN_MAX_ROWS.toLocaleString('en')} estimated matching rows, else the iterative scan. Rows: the catalogue grown by bench/synthetic.ts (seed 7). ` +
       `Top 10; vector search ${ITERATIONS} searches and hybrid ${HYBRID_ITERATIONS} per row, over the ${queries.length} dev queries' embeddings. Times in ms, p50 / p95. ` +
       `recall@10 by id against an exact scan (ties broken by id) over the ${queries.length} queries. "estimate" is the planner lookup that picks the plan (src/vectors/pgvector-plan.ts). ` +
       `Load average (1 / 5 / 15 min) at start: ${loadBefore}; at end: ${load()}.`,
@@ -228,6 +289,21 @@ export async function runSearchLatency(): Promise<string> {
     ),
     '',
     `Filtered / unfiltered vector search p95 (target <= 2x at 100k): ${ratios.join('; ')}.`,
+    '',
+    `Each filter forced through the exact scan, and through the graph plans (post-filter of the walk's nearest ${POSTFILTER_WINDOW} when the ` +
+      `estimate allows it, else the iterative scan; each falls back to the next when short), same run; p50 / p95 ms over one search per dev query; ratio = p95 / unfiltered p95. ` +
+      `"window N": of the ${queries.length} dev queries, those whose filtered top 10 lie within the unfiltered walk's nearest N (a post-filter of N answers them), and their recall@10 by id.`,
+    '',
+    `| rows | filter | ${WINDOWS.map((w) => `window ${w}`).join(' | ')} | exact scan | recall | ratio | graph plans | recall | ratio |`,
+    `|---|---|${WINDOWS.map(() => '---|').join('')}---|---|---|---|---|---|`,
+    ...results.flatMap((r) =>
+      r.rows.flatMap((l) => {
+        if (!l.forced) return [];
+        const ratio = (st: Stats) => `${(st.p95 / r.rows[0]!.search.p95).toFixed(2)}x`;
+        const { exact, graph } = l.forced;
+        return [`| ${r.size} | ${l.label} | ${l.windows.map((w) => `${w.answered}; ${w.recall.toFixed(3)}`).join(' | ')} | ${ms(exact.search)} | ${exact.recall.toFixed(3)} | ${ratio(exact.search)} | ${ms(graph.search)} | ${graph.recall.toFixed(3)} | ${ratio(graph.search)} |`];
+      }),
+    ),
     '',
     `Unfiltered index search at other \`hnsw.ef_search\` values (recall@10 by id; p50 / p95 ms over the ${queries.length} queries), same run:`,
     '',

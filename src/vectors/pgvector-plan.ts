@@ -8,8 +8,11 @@ import type { SqlFragment } from '../database/filters.js';
 export type VectorPlan =
   | { kind: 'exact' }
   | { kind: 'index'; efSearch: number }
-  /** The unfiltered graph walk's nearest `candidates`, then the filter: no join inside the walk. */
-  | { kind: 'postfilter'; efSearch: number; candidates: number };
+  /**
+   * The filter applied to the unfiltered graph walk's nearest `window` rows (no join inside the
+   * walk); answered only when `limit` matches sit within that window.
+   */
+  | { kind: 'postfilter'; efSearch: number; window: number };
 
 export interface PlanInput {
   /** False for a search without filters. */
@@ -19,8 +22,9 @@ export interface PlanInput {
   /** Rows in the library (the planner's count). */
   totalRows: number;
   exactScanMaxRows?: number;
-  /** Rows asked for; with the selectivity it sizes a post-filter's candidate list. */
+  /** Rows asked for: a post-filter needs a few times this many expected matches in its window. */
   limit?: number;
+  postfilterWindow?: number;
 }
 
 /**
@@ -31,10 +35,11 @@ export interface PlanInput {
 export const HNSW_PARAMS = { m: 16, efConstruction: 64 } as const;
 
 /**
- * An exact scan costs about 10-25 us per matching row in PGlite at 100k rows (the join fetches each
- * row's vector); it is always complete and exactly ordered. For a filter matching 7 % of 100k rows
- * its p95 was below the filtered graph walk's (235 vs 344 ms) with recall 1.0 instead of 0.90
- * (BENCHMARKS.md, search-latency), so it is kept up to this many estimated matches.
+ * An exact scan costs about 9 us per matching row in PGlite at 100k rows (it fetches each match's
+ * vector by key); it is always complete and exactly ordered. For a filter matching 7 % of 100k rows
+ * its p95 was 2.5x the unfiltered search's against 9.3x for the graph plans, with recall 1.0
+ * instead of 0.90 (BENCHMARKS.md, search-latency), so it is kept up to this many estimated matches
+ * when the post-filter is not expected to answer.
  */
 export const EXACT_SCAN_MAX_ROWS = 10_000;
 /**
@@ -49,21 +54,31 @@ export function efSearchFor(limit: number): number {
 }
 
 /**
- * A broad filter's nearest rows are among the library's nearest few times `limit / selectivity`:
- * walking the graph without the filter and filtering that short list afterwards avoids the
- * iterative scan's join per visited tuple (p95 8x the unfiltered walk at 100k for a filter
- * matching 67 %, BENCHMARKS.md search-latency). The margin covers filters whose matches sit
- * farther from the query than average; a short answer falls back to the iterative scan.
+ * An HNSW scan at ef_search 1000 collects its 1000 candidates whatever the LIMIT, so reading the
+ * nearest WINDOW of them costs little more than the unfiltered top 10. The list is least reliable at
+ * its tail: at 100k rows the filtered top 10 read from the walk's first 250 / 500 / 1000 candidates
+ * had recall@10 0.967 / 0.948 / 0.955 for a 7 % filter, 0.985 / 0.980 / 0.980 for a 67 % one, which
+ * the first 500 answered for 49 of the 65 dev queries, the first 1000 for 50 (BENCHMARKS.md, search-latency).
  */
-export const POSTFILTER_MARGIN = 3;
+export const POSTFILTER_WINDOW = 500;
+/**
+ * The post-filter is tried, before any exact scan, when the window is expected to hold this many
+ * times `limit` matches. Filters correlate with queries (a strength filter on a stretching query
+ * finds few strength rows nearby), so the average misleads: with 35 expected matches in the window
+ * (7 % of 100k) only 27 of the 65 dev queries found 10 there, with 333 (67 %) 49 at 100k rows and 62
+ * at 10k, where it beat the exact scan of 6,662 rows (p95 1.5x the unfiltered search against 4.1x,
+ * both forced in one run; BENCHMARKS.md, search-latency). Nothing was measured between 35 and 333.
+ */
+export const POSTFILTER_MARGIN = 10;
 
 export function chooseVectorPlan(input: PlanInput): VectorPlan {
   if (!input.filtered) return { kind: 'index', efSearch: INDEX_EF_SEARCH };
-  const total = Math.max(1, input.totalRows);
-  const rows = Math.max(0, Math.min(input.estimatedRows, total));
+  // Without statistics the selectivity is unknown: only the exact scan is cheap at any size then.
+  if (input.totalRows < 1) return { kind: 'exact' };
+  const rows = Math.max(0, Math.min(input.estimatedRows, input.totalRows));
+  const window = Math.min(input.postfilterWindow ?? POSTFILTER_WINDOW, INDEX_EF_SEARCH);
+  if ((window * rows) / input.totalRows >= POSTFILTER_MARGIN * (input.limit ?? 10)) return { kind: 'postfilter', efSearch: INDEX_EF_SEARCH, window };
   if (rows <= (input.exactScanMaxRows ?? EXACT_SCAN_MAX_ROWS)) return { kind: 'exact' };
-  const candidates = Math.ceil(((input.limit ?? 10) * POSTFILTER_MARGIN * total) / rows);
-  if (candidates <= INDEX_EF_SEARCH) return { kind: 'postfilter', efSearch: INDEX_EF_SEARCH, candidates };
   return { kind: 'index', efSearch: INDEX_EF_SEARCH };
 }
 

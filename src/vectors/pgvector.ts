@@ -3,7 +3,7 @@ import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
 import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
 import { errorMessage, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
-import { chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS } from './pgvector-plan.js';
+import { chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS, POSTFILTER_WINDOW } from './pgvector-plan.js';
 import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 
 /**
@@ -34,6 +34,8 @@ export interface PgvectorOptions {
   dimensions: number;
   /** Overrides EXACT_SCAN_MAX_ROWS (tests use a small one to reach the index path with few rows). */
   exactScanMaxRows?: number;
+  /** Overrides POSTFILTER_WINDOW (tests use a small one so a few rows can lie outside it). */
+  postfilterWindow?: number;
 }
 
 const NOT_INITIALISED: VectorIndexStatus = { available: false, reason: 'The vector index is not initialised (init() was not called).' };
@@ -48,7 +50,7 @@ export function parseVector(text: unknown): number[] {
 }
 
 export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
-  const { db, model, dimensions, exactScanMaxRows = EXACT_SCAN_MAX_ROWS } = options;
+  const { db, model, dimensions, exactScanMaxRows = EXACT_SCAN_MAX_ROWS, postfilterWindow = POSTFILTER_WINDOW } = options;
   let state: VectorIndexStatus = NOT_INITIALISED;
   const estimateMatches = createMatchEstimator();
 
@@ -210,13 +212,20 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     const literal = vectorLiteral(vector);
     const rows = await db.transaction(async (tx) => {
       const estimate = filtered ? await estimateMatches(tx, buildExerciseFilter(filters, { alias: 'e' })) : { estimatedRows: 0, totalRows: 0 };
-      const plan = chooseVectorPlan({ filtered, exactScanMaxRows, limit: opts.limit, ...estimate });
+      const plan = chooseVectorPlan({ filtered, exactScanMaxRows, postfilterWindow, limit: opts.limit, ...estimate });
       if (plan.kind === 'postfilter') {
         await tx.query(`SET LOCAL hnsw.ef_search = ${plan.efSearch}`);
-        const found = await nearestAmong(tx, literal, opts.limit, plan.candidates, where);
+        const found = await nearestAmong(tx, literal, opts.limit, plan.window, where);
         if (found.length === opts.limit) return found;
       }
-      if (plan.kind !== 'exact') {
+      if (plan.kind === 'exact') {
+        // Up to EXACT_SCAN_MAX_ROWS matches, fetching each match's vector by key beats the planner's
+        // usual hash join, which reads every stored vector: for 7 % of 100k rows the search-latency
+        // p95 fell from 143 ms to 90-120 ms (the hash join wins only for most of a small table,
+        // which the post-filter now takes).
+        await tx.query('SET LOCAL enable_hashjoin = off');
+        await tx.query('SET LOCAL enable_mergejoin = off');
+      } else {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
         await tx.query(`SET LOCAL hnsw.ef_search = ${plan.efSearch}`);
@@ -251,18 +260,18 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
     );
   }
 
-  /** The filter applied to the unfiltered walk's nearest `candidates` (the post-filter plan). */
+  /** The filter applied to the unfiltered walk's nearest `window` rows (the post-filter plan). */
   function nearestAmong(
     tx: Queryable,
     literal: string,
     limit: number,
-    candidates: number,
+    window: number,
     where: { sql: string; params: unknown[] },
   ): Promise<{ id: string; distance: number }[]> {
     return tx.query(
       `SELECT c.id, c.distance FROM (
          SELECT v.exercise_id AS id, v.embedding <=> $1::vector AS distance FROM ${EMBEDDINGS_TABLE} v
-         ORDER BY v.embedding <=> $1::vector LIMIT ${Math.trunc(candidates)}
+         ORDER BY v.embedding <=> $1::vector LIMIT ${Math.trunc(window)}
        ) c JOIN exercises e ON e.id = c.id WHERE ${where.sql}
        ORDER BY c.distance, c.id LIMIT $2`,
       [literal, limit, ...where.params],
