@@ -250,7 +250,7 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
 const ms = (s: Stats) => `${s.p50.toFixed(2)} / ${s.p95.toFixed(2)}`;
 
 function planLabel(plan: ReturnType<typeof chooseVectorPlan>, filtered: boolean): string {
-  if (plan.kind === 'exact') return 'exact scan';
+  if (plan.kind === 'exact') return `exact scan${plan.byKey ? ', vectors by key' : ', hash join'}`;
   if (!filtered) return `HNSW, ef_search ${plan.efSearch}`;
   const graph = `iterative HNSW (ef_search ${plan.efSearch}), else exact scan`;
   return plan.kind === 'postfilter' ? `post-filter of the HNSW walk's nearest ${plan.window}, else ${graph}` : graph;

@@ -219,12 +219,11 @@ export function createPgvectorIndex(options: PgvectorOptions): VectorIndex {
         if (found.length === opts.limit) return found;
       }
       if (plan.kind === 'exact') {
-        // Up to EXACT_SCAN_MAX_ROWS matches, fetching each match's vector by key beats the planner's
-        // usual hash join, which reads every stored vector: for 7 % of 100k rows the search-latency
-        // p95 fell from 143 ms to 90-120 ms (the hash join wins only for most of a small table,
-        // which the post-filter now takes).
-        await tx.query('SET LOCAL enable_hashjoin = off');
-        await tx.query('SET LOCAL enable_mergejoin = off');
+        // The planner's usual hash join reads every stored vector (see EXACT_BY_KEY_MAX_SHARE).
+        if (plan.byKey) {
+          await tx.query('SET LOCAL enable_hashjoin = off');
+          await tx.query('SET LOCAL enable_mergejoin = off');
+        }
       } else {
         // Without an iterative scan a filtered HNSW search silently returns fewer rows than exist.
         await tx.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
