@@ -38,7 +38,7 @@ export const HNSW_PARAMS = { m: 16, efConstruction: 64 } as const;
 /**
  * An exact scan costs about 9 us per matching row in PGlite at 100k rows (it fetches each match's
  * vector by key); it is always complete and exactly ordered. For a filter matching 7 % of 100k rows
- * its p95 was 2.5x the unfiltered search's against 9.3x for the graph plans, with recall 1.0
+ * its p95 was 2.4x the unfiltered search's against 8.0x for the graph plans, with recall 1.0
  * instead of 0.90 (BENCHMARKS.md, search-latency), so it is kept up to this many estimated matches
  * when the post-filter is not expected to answer.
  */
