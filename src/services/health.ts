@@ -120,12 +120,17 @@ function recent<T>(ctx: AppContext, key: string, ask: () => Promise<T>): Promise
   // The question's answer (or failure) then reaches the next check instead.
   fresh.catch(() => {});
   if (ctx.db.busy?.()) return Promise.resolve(stale);
+  const started = Date.now();
   return new Promise<T>((resolve, reject) => {
+    // Bounded like the check itself, so a database that never answers leaves no poll behind.
     const poll = setInterval(() => {
-      if (!ctx.db.busy?.()) return;
+      const late = Date.now() - started > CHECK_TIMEOUT_MS;
+      if (!late && !ctx.db.busy?.()) return;
       clearInterval(poll);
-      resolve(stale);
+      if (late) reject(new Error(`${key} did not answer within ${CHECK_TIMEOUT_MS} ms`));
+      else resolve(stale);
     }, BUSY_POLL_MS);
+    poll.unref();
     fresh.then(
       (value) => {
         clearInterval(poll);
