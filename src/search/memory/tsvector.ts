@@ -62,7 +62,7 @@ export interface CompiledTsquery {
 }
 
 /** Whether a phrase occurs: some position p of the first lexeme with lexeme i at p + offset i. */
-export function phraseMatches(doc: (lexeme: string) => Uint16Array | undefined, term: PhraseTerm): boolean {
+function phraseMatches(doc: (lexeme: string) => Uint16Array | undefined, term: PhraseTerm): boolean {
   const lists = term.lexemes.map(doc);
   return !lists.some((l) => l === undefined) && phraseOccurs(lists as Uint16Array[], term.offsets);
 }
