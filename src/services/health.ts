@@ -174,8 +174,7 @@ async function checkJobs(ctx: AppContext): Promise<HealthReport['jobs']> {
 export async function checkHealth(ctx: AppContext, options: { vector?: boolean } = {}): Promise<HealthReport> {
   const status = ctx.index.status();
   const wantVector = options.vector !== false && status.available;
-  // Every check at once: while an import holds the embedded database's one session, each
-  // database-backed check may wait its patience (see recent), and in turn they would add up.
+  // Every check at once: checks that wait on the database (see recent) would otherwise add up.
   const [database, info, outbox, disk, jobs, tools] = await Promise.all([
     checkDatabase(ctx),
     wantVector

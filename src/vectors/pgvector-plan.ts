@@ -67,7 +67,7 @@ export const POSTFILTER_WINDOW = 500;
  * times `limit` matches. Filters correlate with queries (a strength filter on a stretching query
  * finds few strength rows nearby), so the average misleads: with 35 expected matches in the window
  * (7 % of 100k) only 27 of the 65 dev queries found 10 there, with 333 (67 %) 49 at 100k rows and 62
- * at 10k, where it beat the exact scan of 6,662 rows (p95 1.5x the unfiltered search against 4.1x,
+ * at 10k, where it beat the exact scan of 6,662 rows (p95 1.9x the unfiltered search against 2.7x,
  * both forced in one run; BENCHMARKS.md, search-latency). Nothing was measured between 35 and 333.
  */
 export const POSTFILTER_MARGIN = 10;
@@ -75,8 +75,9 @@ export const POSTFILTER_MARGIN = 10;
 /**
  * An exact scan that fetches each match's vector by key costs about 8-14 us per match in PGlite; the
  * planner's hash join reads every stored vector instead, a cost per table row. By key won for 7 % of
- * 100k rows (search-latency p95 143 ms with the hash join, 90-120 ms by key) and lost for 67 % of
- * 10k (p50 54 ms against 36): the costs cross near a third of the table.
+ * 100k rows (search-latency p95 143 ms with the hash join, 85 ms by key) and lost for 67 % of 10k
+ * (the forced exact scan's p95 4.05x the unfiltered search by key in one search-latency run, 2.7x
+ * through the hash join in the next): the costs cross near a third of the table.
  */
 export const EXACT_BY_KEY_MAX_SHARE = 0.3;
 

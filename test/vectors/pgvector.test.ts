@@ -7,6 +7,7 @@ import { deleteExerciseIn, storeExercises } from '../../src/database/exercises.j
 import { runMigrations } from '../../src/database/migrate.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
+import { cosine } from '../../src/search/mmr.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../../src/vectors/pgvector.js';
 import { createMatchEstimator, HNSW_PARAMS } from '../../src/vectors/pgvector-plan.js';
 import type { VectorIndex } from '../../src/vectors/types.js';
@@ -151,7 +152,6 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
       ...cardio.map((r, i) => ({ r, v: cardioVector(i) })),
       ...crowd.map((r, i) => ({ r, v: axis(0, 0.001 * (i + 1)) })),
     ];
-    const cosine = (a: number[], b: number[]) => a.reduce((s, x, k) => s + x * b[k]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
     const nearest = (q: number[]) => all.map(({ r, v }) => ({ r, score: cosine(q, v) })).sort((a, b) => b.score - a.score);
     const shortList = 23;
     for (const [q, answeredFromList] of [
@@ -186,7 +186,6 @@ describe.each(HARNESSES)('pgvector index on %s', (name, open) => {
     const vectorOf = (i: number) => axis(i, 0.05 + ((i * 37) % 101) / 101);
     await index.upsert(many.map((r, i) => ({ id: r.id, vector: vectorOf(i) })));
     const all = [...rows.map((r, i) => ({ r, v: axis(i, 0.1 + i / 100) })), ...many.map((r, i) => ({ r, v: vectorOf(i) }))];
-    const cosine = (a: number[], b: number[]) => a.reduce((s, x, k) => s + x * b[k]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
     for (const q of [axis(0), axis(3, 0.4), axis(6, 0.9)]) {
       for (const filters of [{ equipment: ['kettlebells'] }, { equipment: ['kettlebells'], fitness_level: { max: 4 } }]) {
         const expected = all

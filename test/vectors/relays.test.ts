@@ -48,8 +48,6 @@ const PHASES: [Fault, Fault][] = [
 ];
 const PER_ROUND = 12;
 
-
-
 describe('two serve processes, each with its relay, on one PostgreSQL server and one Qdrant', { timeout: 600_000 }, () => {
   let qdrant: TestQdrant;
   const proxies: QdrantProxy[] = [];
