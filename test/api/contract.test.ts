@@ -252,6 +252,13 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
       expect(res.text).not.toContain('TOP-SECRET-CONTENT');
     }
     expect((await s.request('/storage/tmp/anything.mp4')).status).toBe(404);
+    // Answered by the one error mapper, like every other route.
+    for (const p of ['missing.mp4', 'clip-a.txt', 'escape.mp4']) {
+      expect((await s.request(`/storage/clips/${p}`)).body, p).toEqual({ detail: 'Clip not found', request_id: expect.any(String) });
+    }
+    const unsatisfiable = await s.request('/storage/clips/clip-a.mp4', { headers: { range: 'bytes=5000-' } });
+    expect(unsatisfiable.body).toEqual({ detail: 'Range not satisfiable', request_id: expect.any(String) });
+    expect(unsatisfiable.headers.get('content-range')).toBe('bytes */1000');
   });
 
   it('serves OpenAPI with every route, and Prometheus metrics', async () => {
@@ -310,6 +317,9 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     expect((await s.request(`/api/v1/job-status/${job.id}`)).body).toMatchObject({ status: 'failed', error: 'Cancelled' });
     expect((await s.request(`/api/v1/jobs/${MISSING}/cancel`, { method: 'POST' })).body).toEqual({ detail: 'Job not found', request_id: expect.any(String) });
     expect((await s.request('/api/v1/jobs/nope/cancel', { method: 'POST' })).status).toBe(404);
+    const again = await s.request(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ detail: expect.stringMatching(/already failed/), request_id: expect.any(String) });
   });
 
   it('GET /api/v1/collection describes the vector index; POST /api/v1/reindex embeds what has no vector', async () => {
