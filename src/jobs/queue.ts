@@ -1,7 +1,7 @@
 import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
-import { toIso, toIsoOrNull } from '../database/time.js';
-import { isUuid } from '../database/validate.js';
+import { isUuid } from '../domain/index.js';
+import { toIso, toIsoOrNull } from '../time.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
+import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
+import type { Exercise, ExerciseInput } from '../domain/index.js';
 import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
 import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
