@@ -350,7 +350,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
 describe('security settings', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer('pglite', { API_KEY: 'sekret-key', CORS_ORIGINS: 'https://app.example' });
+    s = await startTestServer('pglite', { API_KEY: 'sekret-key-for-tests', CORS_ORIGINS: 'https://app.example' });
   });
   afterAll(async () => {
     await s?.close();
@@ -360,7 +360,7 @@ describe('security settings', () => {
     const body = { name: 'r', exercise_ids: [] };
     expect((await s.request('/api/v1/routines', { method: 'POST', json: body })).status).toBe(401);
     expect((await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    const ok = await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer sekret-key' } });
+    const ok = await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer sekret-key-for-tests' } });
     expect(ok.status).toBe(200);
     expect((await s.request('/api/v1/process', { method: 'POST', json: { url: 'https://example.com/a.mp4' } })).status).toBe(401);
     expect((await s.request('/api/v1/routines')).status).toBe(200);
