@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { API_KEY_MIN_LENGTH } from './limits.js';
 
 /**
  * Every setting the service reads, in one place. README's configuration table mirrors this file:
@@ -29,12 +31,60 @@ const databaseUrl = optionalString.refine((v) => {
   }
 }, 'must be a postgres:// or postgresql:// URL with a host (e.g. postgres://user:password@host:5432/database)');
 
+/** An optional http(s) URL (an endpoint we call): anything else is refused at start-up, not at the first call. */
+const httpUrl = optionalString.refine((v) => {
+  if (v === undefined) return true;
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+/** The names proxy-addr (Fastify's trustProxy) knows besides addresses and CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
 /** `TRUST_PROXY`: unset or false = no proxy; true; a number of proxy hops; or proxy addresses/CIDRs. */
-const trustProxy = optionalString.transform((v): boolean | number | string => {
-  if (v === undefined || ['false', '0', 'no', 'off'].includes(v.toLowerCase())) return false;
-  if (['true', 'yes', 'on'].includes(v.toLowerCase())) return true;
-  return /^\d+$/.test(v) ? Number(v) : v;
-});
+const trustProxy = optionalString
+  .refine(
+    (v) => v === undefined || /^(\d+|true|false|yes|no|on|off)$/i.test(v) || v.split(',').every((entry) => isProxyAddress(entry.trim())),
+    'must be true, false, a number of proxies, or comma-separated IP addresses or CIDRs (e.g. 10.0.0.5,192.168.0.0/16)',
+  )
+  .transform((v): boolean | number | string => {
+    if (v === undefined || ['false', '0', 'no', 'off'].includes(v.toLowerCase())) return false;
+    if (['true', 'yes', 'on'].includes(v.toLowerCase())) return true;
+    return /^\d+$/.test(v) ? Number(v) : v;
+  });
+
+const HOST_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * A listen address judged by its form alone (no resolver lookup at start-up): an IP address, or
+ * a host name. Four dotted numbers are an IPv4 address or nothing (`999.1.1.1` is refused).
+ */
+function isListenHost(host: string): boolean {
+  if (isIP(host)) return true;
+  if (/^[\d.]+$/.test(host) || host.includes(':')) return false;
+  return host.length <= 253 && host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+const listenHost = optionalString.refine((v) => v === undefined || isListenHost(v), 'must be an IP address or a host name (e.g. 127.0.0.1, 0.0.0.0, ::)');
+
+/** A port as given: empty is a mistake (a template left blank), not "use the default". */
+const listenPort = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || /^\d{1,5}$/.test(v.trim()) && Number(v) <= 65_535, 'must be a port number from 0 to 65535');
 
 const schema = z.object({
   DATA_DIR: z.string().default('./data'),
@@ -42,11 +92,14 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   LIBRARY_MIRROR_MAX_ROWS: int(0, 10_000_000).default(20_000),
   CLIPS_DIR: optionalString,
-  HOST: optionalString,
-  API_HOST: optionalString,
-  PORT: optionalString,
-  API_PORT: optionalString,
-  API_KEY: optionalString,
+  HOST: listenHost,
+  API_HOST: listenHost,
+  PORT: listenPort,
+  API_PORT: listenPort,
+  API_KEY: optionalString.refine(
+    (v) => v === undefined || v.length >= API_KEY_MIN_LENGTH,
+    `must be at least ${API_KEY_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`,
+  ),
   CORS_ORIGINS: optionalString,
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(30),
@@ -57,9 +110,9 @@ const schema = z.object({
   EMBEDDING_MODEL: optionalString,
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).max(16_000).optional(),
   EMBEDDING_MODEL_PATH: optionalString,
-  EMBEDDING_BASE_URL: optionalString,
+  EMBEDDING_BASE_URL: httpUrl,
   EMBEDDING_BATCH_SIZE: int(1, 2048).default(64),
-  OPENAI_BASE_URL: optionalString,
+  OPENAI_BASE_URL: httpUrl,
   OPENAI_API_KEY: optionalString,
   AI_TIMEOUT_MS: int(1000, 600_000).default(60_000),
   ANALYSIS_MODEL: optionalString,
@@ -85,7 +138,7 @@ const schema = z.object({
   MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
-  QDRANT_URL: optionalString,
+  QDRANT_URL: httpUrl,
   QDRANT_API_KEY: optionalString,
   QDRANT_COLLECTION: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').default('exercises'),
   QDRANT_TIMEOUT_MS: int(100, 300_000).default(10_000),
@@ -175,11 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ValidationError('MIN_CLIP_SECONDS', `invalid setting: ${e.MIN_CLIP_SECONDS} is above MAX_CLIP_SECONDS (${e.MAX_CLIP_SECONDS})`);
   }
   const dataDir = path.resolve(e.DATA_DIR);
-  const portText = e.PORT ?? e.API_PORT ?? '8000';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ValidationError(e.PORT !== undefined ? 'PORT' : 'API_PORT', `invalid setting: not a port: ${portText}`);
-  }
+  const port = Number(e.PORT ?? e.API_PORT ?? '8000');
   if (e.VECTOR_STORE === 'qdrant' && !e.QDRANT_URL) throw new ValidationError('QDRANT_URL', 'invalid setting: required when VECTOR_STORE=qdrant');
   // A push still in flight when its lease ends could land after the next relay's newer push.
   if (e.OUTBOX_LEASE_SECONDS * 1000 < 2 * e.QDRANT_TIMEOUT_MS) {

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * One error family for the whole service. Each error knows its HTTP status so the API maps
  * errors in exactly one place; the CLI maps the same classes to exit codes.
@@ -134,6 +136,20 @@ export class ShutdownError extends UnavailableError {
   constructor() {
     super('The worker is shutting down');
   }
+}
+
+/**
+ * Parses with a zod schema, turning the first issue into a ValidationError naming the field:
+ * every layer that checks input (stores, services, the importer) refuses it the same way.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, fieldPrefix = ''): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  let field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') field = [field, ...issue.keys].filter(Boolean).join('.');
+  field = [fieldPrefix, field].filter(Boolean).join('.') || fieldPrefix || 'body';
+  throw new ValidationError(field, issue.message);
 }
 
 export function errorMessage(error: unknown): string {

@@ -13,3 +13,8 @@ export const MAX_BULK_IDS = 500;
 /** Jobs per list page. */
 export const JOBS_DEFAULT_LIMIT = 50;
 export const JOBS_MAX_LIMIT = 500;
+/**
+ * Characters in API_KEY: a shorter key is refused at start-up, since the key is all that guards
+ * the writes and can be guessed online at the rate the API answers.
+ */
+export const API_KEY_MIN_LENGTH = 16;

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../errors.js';
+import { sendError } from './errors.js';
 import { parseRange } from './range.js';
 
 /**
@@ -29,7 +31,7 @@ export function registerClipRoutes(app: FastifyInstance, clipsDir: string): void
       const { file } = request.params as { file: string };
       const type = CONTENT_TYPES[path.extname(file).toLowerCase()];
       if (!SAFE_NAME.test(file) || file.includes('..') || !type) {
-        return reply.code(404).send({ detail: 'Clip not found' });
+        throw new NotFoundError('Clip', file);
       }
       let real: string;
       let stat: fs.Stats;
@@ -37,9 +39,9 @@ export function registerClipRoutes(app: FastifyInstance, clipsDir: string): void
         real = await fs.promises.realpath(path.join(root, file));
         stat = await fs.promises.stat(real);
       } catch {
-        return reply.code(404).send({ detail: 'Clip not found' });
+        throw new NotFoundError('Clip', file);
       }
-      if (path.dirname(real) !== root || !stat.isFile()) return reply.code(404).send({ detail: 'Clip not found' });
+      if (path.dirname(real) !== root || !stat.isFile()) throw new NotFoundError('Clip', file);
 
       const etag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
       void reply
@@ -53,11 +55,8 @@ export function registerClipRoutes(app: FastifyInstance, clipsDir: string): void
 
       const range = parseRange(request.headers.range, stat.size);
       if (range.kind === 'unsatisfiable') {
-        return reply
-          .code(416)
-          .header('content-type', 'application/json; charset=utf-8')
-          .header('content-range', `bytes */${stat.size}`)
-          .send(JSON.stringify({ detail: 'Range not satisfiable' }));
+        void reply.header('content-type', 'application/json; charset=utf-8').header('content-range', `bytes */${stat.size}`);
+        return sendError(request, reply, 416, 'Range not satisfiable');
       }
       const { start, end } = range.kind === 'partial' ? range : { start: 0, end: stat.size - 1 };
       if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${stat.size}`);

@@ -14,9 +14,10 @@ import { logger } from '../logger.js';
  * server path stay in the log.
  */
 interface ZodIssueLike {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: (string | number)[]; message?: string } };
+  params?: { keys?: string[]; issue?: { path?: (string | number)[]; message?: string } };
 }
 
 /** An oversized body is read and discarded up to this much before the 413 goes out (see drainBody). */
@@ -27,9 +28,15 @@ function validationDetail(error: FastifyError): string {
   const issues = (error.validation ?? []) as ZodIssueLike[];
   const first = issues[0];
   const context = error.validationContext ?? 'body';
-  const path = first?.params?.issue?.path?.join('.') || first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || '';
+  let path = first?.params?.issue?.path?.join('.') || first?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || '';
+  let message = first?.params?.issue?.message ?? first?.message ?? 'invalid';
+  // A field no route reads is refused by its own name, so a misspelling points at itself.
+  const unknownKey = first?.keyword === 'unrecognized_keys' ? first.params?.keys?.[0] : undefined;
+  if (unknownKey !== undefined) {
+    path = [path, unknownKey].filter(Boolean).join('.');
+    message = `unknown ${context === 'querystring' ? 'query parameter' : 'field'}`;
+  }
   const field = path || context;
-  const message = first?.params?.issue?.message ?? first?.message ?? 'invalid';
   return `${field}: ${message}`;
 }
 

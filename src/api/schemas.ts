@@ -157,10 +157,12 @@ export const routinePatchBody = z
   })
   .strict();
 
-export const routinesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+export const routinesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 
 const csv = text()
   .max(2000)
@@ -182,7 +184,7 @@ export const exercisesQuery = z.object({
   max_level: levelQ.optional(),
   min_intensity: levelQ.optional(),
   max_intensity: levelQ.optional(),
-});
+}).strict();
 
 export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(MAX_BULK_IDS) }).strict();
 
@@ -241,16 +243,23 @@ export const searchResponse = z.object({
   ranker: z.string(),
 });
 
-export const storiesBody = z.object({
-  user_prompt: text().trim().min(1).max(4000),
-  story_count: z.number().int().min(1).max(10).default(5),
-});
+export const storiesBody = z
+  .object({
+    user_prompt: text().trim().min(1).max(4000),
+    story_count: z.number().int().min(1).max(10).default(5),
+  })
+  .strict();
 
-export const jobsQuery = z.object({
-  status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
-  offset: z.coerce.number().int().min(0).default(0),
-});
+/** Reindex takes no options: a body may be absent or `{}`, anything in it is refused, not ignored. */
+export const reindexBody = z.object({}).strict().nullish();
+
+export const jobsQuery = z
+  .object({
+    status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
+    limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
 
 /** Set on search answers given by full text alone because the vector store is unavailable. */
 export const DEGRADED_HEADER = 'x-search-degraded';

@@ -4,4 +4,4 @@
  * (output.ts). Commands call services only, exactly as the API does, so both answer alike.
  */
 export { createCliEnv, type CliEnv } from './env.js';
-export { EXIT, exitCodeFor } from './output.js';
+export { EXIT, exitCodeFor, exitCodeForStatus } from './output.js';

@@ -4,7 +4,7 @@
  * group). Commands build the same context as the server and call the same services; `--json`
  * prints machine-readable output and exit codes follow output.ts.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AppError, errorMessage } from '../errors.js';
 import { logger } from '../logger.js';
 import { VERSION } from '../version.js';
@@ -33,6 +33,9 @@ const program = new Command()
   .description('Turn fitness videos into a searchable library of exercise clips and workout routines.')
   .version(VERSION)
   .showHelpAfterError()
+  // Usage errors come back as CommanderError (inherited by every subcommand registered below),
+  // so they get the exit code of invalid input rather than commander's own 1.
+  .exitOverride()
   .addOption(new Option('--json', 'print machine-readable JSON').default(false));
 
 const env = createCliEnv(program);
@@ -48,6 +51,11 @@ registerBackupCommands(program, env);
 registerVectorCommands(program, env);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // Commander has already printed the usage message (or the help or version asked for).
+    process.exitCode = exitCodeFor(error);
+    return;
+  }
   if (env.json()) process.stdout.write(`${JSON.stringify({ error: errorMessage(error) })}\n`);
   else process.stderr.write(`error: ${errorMessage(error)}\n`);
   const code = exitCodeFor(error);

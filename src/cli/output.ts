@@ -1,19 +1,34 @@
 import cliProgress from 'cli-progress';
-import { AppError, NotFoundError, ValidationError, UnavailableError, ConflictError, ProcessingError, BadRequestError } from '../errors.js';
+import { CommanderError } from 'commander';
+import { AppError } from '../errors.js';
 
 /**
  * Terminal output: progress bars on a terminal, plain lines otherwise, JSON for scripts, and
  * exit codes that say what went wrong.
  */
 export const EXIT = { ok: 0, error: 1, invalid: 2, notFound: 3, conflict: 4, unavailable: 5, processingFailed: 6 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof ValidationError || error instanceof BadRequestError) return EXIT.invalid;
-  if (error instanceof NotFoundError) return EXIT.notFound;
-  if (error instanceof ConflictError) return EXIT.conflict;
-  if (error instanceof UnavailableError) return EXIT.unavailable;
-  if (error instanceof ProcessingError) return EXIT.processingFailed;
-  if (error instanceof AppError) return EXIT.error;
+/**
+ * The one table from an error's HTTP status to an exit code, so a command fails exactly as the
+ * API answers the same error (a job that failed on its input is a 4xx there, exit 2 here).
+ * Other 4xx are the caller's input; other 5xx our fault.
+ */
+const EXIT_BY_STATUS: Readonly<Record<number, ExitCode>> = {
+  404: EXIT.notFound,
+  409: EXIT.conflict,
+  500: EXIT.processingFailed,
+  503: EXIT.unavailable,
+};
+
+export function exitCodeForStatus(status: number): ExitCode {
+  return EXIT_BY_STATUS[status] ?? (status >= 400 && status < 500 ? EXIT.invalid : EXIT.error);
+}
+
+export function exitCodeFor(error: unknown): ExitCode {
+  // Commander's own refusals (unknown option, bad option value, missing argument) are usage errors.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+  if (error instanceof AppError) return exitCodeForStatus(error.status);
   return EXIT.error;
 }
 

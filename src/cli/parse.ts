@@ -7,6 +7,12 @@ export const int = (name: string, min: number, max: number) => (value: string) =
   return n;
 };
 
+export const decimal = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+  return n;
+};
+
 export const list = (value: string) =>
   value
     .split(',')

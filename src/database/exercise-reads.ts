@@ -4,7 +4,8 @@ import type { Queryable } from './db.js';
 import { exerciseColumns, mapExerciseRow } from './exercise-rows.js';
 import { buildExerciseFilter } from './filters.js';
 import type { ExerciseFilters, ListOptions, Page, Stats } from './types.js';
-import { filtersSchema, listOptionsSchema, parseInput } from './validate.js';
+import { parseInput } from '../errors.js';
+import { filtersSchema, listOptionsSchema } from './validate.js';
 
 /** Reads of the `exercises` table. */
 

@@ -9,12 +9,11 @@ import {
   type ExerciseInput,
   type ExerciseRecord,
 } from '../domain/index.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, parseInput, ValidationError } from '../errors.js';
 import { searchDocumentParts } from '../language/document.js';
 import { normalizeUrl } from '../urls/index.js';
 import type { Queryable } from './db.js';
-import { toIso } from './time.js';
-import { parseInput } from './validate.js';
+import { toIso } from '../time.js';
 
 /**
  * Between the domain's exercise and the `exercises` table: the column lists, the mapping of a

@@ -7,7 +7,7 @@ import {
   type ExercisePatch,
   type ExerciseRecord,
 } from '../domain/index.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, parseInput } from '../errors.js';
 import { searchDocumentParts } from '../language/document.js';
 import type { Db, Queryable } from './db.js';
 import {
@@ -24,7 +24,6 @@ import {
   translateWriteError,
 } from './exercise-rows.js';
 import { getExerciseById } from './exercise-reads.js';
-import { parseInput } from './validate.js';
 
 /** Writes of the `exercises` table: inserts, edits, deletes and the restore of a backup's rows. */
 

@@ -14,7 +14,6 @@ export type { Db, Queryable } from './db.js';
 export * from './types.js';
 export * from './exercises.js';
 export * from './routines.js';
-export { isUuid } from './validate.js';
 export { runMigrations, loadMigrations, type MigrationResult } from './migrate.js';
 export { clipFilePath, clipRelativePath, CLIPS_URL_PREFIX } from './clip-files.js';
 export { countLibrary } from './backup.js';

@@ -2,8 +2,8 @@ import { normalizeUrl } from '../urls/normalize.js';
 import type { Queryable } from './db.js';
 import { getExerciseById, getExercisesByIds, getExercisesByUrl } from './exercises.js';
 import type { LibraryMirror } from './mirror.js';
-import type { Exercise } from './types.js';
-import { isUuid } from './validate.js';
+import type { Exercise } from '../domain/index.js';
+import { isUuid } from '../domain/index.js';
 
 /**
  * The exercise reads, served from the in-memory library when the process keeps one and from the

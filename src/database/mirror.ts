@@ -1,7 +1,7 @@
 import { logger } from '../logger.js';
 import type { Db } from './db.js';
 import { readSnapshotRows, type LibrarySnapshot, type SnapshotRow } from './snapshot.js';
-import type { Exercise } from './types.js';
+import type { Exercise } from '../domain/index.js';
 
 /** The channel migration 0007's triggers notify: an exercise id, or '*' for "everything changed". */
 export const EXERCISE_CHANGED_CHANNEL = 'exercise_changed';

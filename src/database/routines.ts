@@ -1,8 +1,10 @@
-import { NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, parseInput, ValidationError } from '../errors.js';
 import type { Db, Queryable } from './db.js';
-import { isoTimestampSql, toIso } from './time.js';
+import { toIso } from '../time.js';
+import { isoTimestampSql } from './time.js';
 import type { RoutineInput, WorkoutRoutine } from './types.js';
-import { isUuid, parseInput, routineInputSchema, routinePatchSchema } from './validate.js';
+import { isUuid } from '../domain/index.js';
+import { routineInputSchema, routinePatchSchema } from './validate.js';
 
 /** The routine store: named, ordered lists of exercises. */
 

@@ -1,6 +1,6 @@
 import type { Queryable } from './db.js';
 import { exerciseColumns, mapExerciseRow } from './exercises.js';
-import type { Exercise } from './types.js';
+import type { Exercise } from '../domain/index.js';
 
 /**
  * The library as the in-memory read and search paths see it (issue 11). A process that owns its

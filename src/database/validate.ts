@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors.js';
 import { level, MAX_NAME_LENGTH, name, PLATFORMS, seconds, tag } from '../domain/index.js';
 import { SORT_FIELDS } from './types.js';
-
-export { isUuid } from '../domain/index.js';
 
 /**
  * Validation shared by every store operation. Stores validate their own input (not only the
@@ -51,13 +48,5 @@ export const routineInputSchema = z
 
 export const routinePatchSchema = routineInputSchema.partial().strict();
 
-/** Parses with a zod schema, turning the first issue into a ValidationError naming the field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, fieldPrefix = ''): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  let field = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') field = [field, ...issue.keys].filter(Boolean).join('.');
-  field = [fieldPrefix, field].filter(Boolean).join('.') || fieldPrefix || 'body';
-  throw new ValidationError(field, issue.message);
-}
+/** For search's modules until they import it from errors.ts like every other layer. */
+export { parseInput } from '../errors.js';

@@ -1,7 +1,7 @@
-import { LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
-import { toIso, toIsoOrNull } from '../database/time.js';
-import { isUuid } from '../database/validate.js';
+import { isUuid } from '../domain/index.js';
+import { toIso, toIsoOrNull } from '../time.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
 /**
@@ -249,11 +249,14 @@ export async function cancelJob(db: Db, id: string): Promise<Job> {
        status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
        error = CASE WHEN status = 'pending' THEN 'Cancelled' ELSE error END,
        finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END
-     WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+     WHERE id = $1 AND status IN ('pending', 'in_progress') RETURNING ${JOB_COLUMNS}`,
     [id],
   );
-  if (!rows[0]) throw new NotFoundError('Job', id);
-  return mapJobRow(rows[0]);
+  if (rows[0]) return mapJobRow(rows[0]);
+  // Nothing to stop: saying "cancelled" for a job that already ended would be a lie.
+  const job = await getJobStatus(db, id);
+  if (!job) throw new NotFoundError('Job', id);
+  throw new ConflictError(`Job ${id} is already ${job.status}: there is nothing to cancel`);
 }
 
 /** Hands a job back to the queue (graceful shutdown): it runs again without counting an attempt. */

@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { existingSourceKeys } from '../database/exercises.js';
-import type { ExerciseInput } from '../database/types.js';
-import { parseInput } from '../database/validate.js';
-import { ValidationError } from '../errors.js';
+import type { ExerciseInput } from '../domain/index.js';
+import { parseInput, ValidationError } from '../errors.js';
 import type { AppContext } from './context.js';
 import { addExercises } from './library.js';
 

@@ -1,4 +1,5 @@
-import type { Db, Exercise, Queryable } from '../database/index.js';
+import type { Db, Queryable } from '../database/index.js';
+import type { Exercise } from '../domain/index.js';
 import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
 
 /** The files a removed row owns, as a transaction stages them for removal. */

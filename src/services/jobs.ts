@@ -1,4 +1,4 @@
-import { NotFoundError, ProcessingError } from '../errors.js';
+import { JobInputError, NotFoundError, ProcessingError, type AppError } from '../errors.js';
 import { cancelJob as cancelQueuedJob, countJobsByStatus, getJobStatus, listJobs as listQueuedJobs, type Job, type JobStatus } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import type { AppContext } from './context.js';
@@ -25,6 +25,16 @@ export function listJobs(ctx: AppContext, options: { status?: JobStatus; limit?:
 
 export function cancelJob(ctx: AppContext, id: string): Promise<Job> {
   return cancelQueuedJob(ctx.db, id);
+}
+
+/**
+ * What a failed job means to whoever waited for it, the same for the API (its status) and the
+ * CLI (the exit code derived from that status): a failure caused by the submitted input is that
+ * input's 4xx, anything else a processing failure.
+ */
+export function jobFailure(job: Job): AppError {
+  if (job.error_status) return new JobInputError(job.error_status, job.error ?? 'The request could not be processed');
+  return new ProcessingError(`Processing failed: ${job.error ?? 'unknown error'}`);
 }
 
 /** Jobs per state, or null when the database does not answer (callers report "unknown", not zero). */

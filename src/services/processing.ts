@@ -1,14 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl, type Exercise, type ExerciseInput } from '../database/index.js';
-import { AppError, ConflictError, JobInputError, ProcessingError, publicReason } from '../errors.js';
+import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
+import type { Exercise, ExerciseInput } from '../domain/index.js';
+import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
 import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
 import { logger } from '../logger.js';
 import { normalizeUrl } from '../urls/index.js';
 import { inTransactionRemovingClips } from './clip-removal.js';
 import type { AppContext } from './context.js';
-import { waitForJob } from './jobs.js';
+import { jobFailure, waitForJob } from './jobs.js';
 import { embedForStore, writeExercises } from './library.js';
 
 /**
@@ -131,10 +132,7 @@ export async function processUrl(ctx: AppContext, request: ProcessRequest): Prom
     return { success: true, processed_clips: [], total_clips: 0, processing_time: 0, temp_dir: null, job_id: job.id, status: job.status };
   }
   const finished = await waitForJob(ctx, job.id, ctx.config.jobs.syncTimeoutSeconds * 1000);
-  if (finished.status === 'failed') {
-    if (finished.error_status) throw new JobInputError(finished.error_status, finished.error ?? 'The request could not be processed');
-    throw new ProcessingError(`Processing failed: ${finished.error ?? 'unknown error'}`);
-  }
+  if (finished.status === 'failed') throw jobFailure(finished);
   if (finished.status !== 'done') {
     // Still running after the wait (timeout or shutdown): never a success that reads as "no
     // exercises found", but the job to poll.

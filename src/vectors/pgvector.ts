@@ -1,8 +1,9 @@
 import type { Db, Queryable } from '../database/db.js';
 import { buildExerciseFilter } from '../database/filters.js';
 import type { ExerciseFilters } from '../database/types.js';
-import { filtersSchema, isUuid, parseInput } from '../database/validate.js';
-import { errorMessage, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { filtersSchema } from '../database/validate.js';
+import { isUuid } from '../domain/index.js';
+import { errorMessage, NotFoundError, parseInput, UnavailableError, ValidationError } from '../errors.js';
 import { chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS, POSTFILTER_WINDOW } from './pgvector-plan.js';
 import type { CollectionInfo, StoredPage, VectorHit, VectorIndex, VectorIndexStatus, VectorItem, VectorSearchOptions } from './types.js';
 

@@ -1,4 +1,5 @@
-import type { Exercise, ExerciseFilters } from '../database/types.js';
+import type { ExerciseFilters } from '../database/types.js';
+import type { Exercise } from '../domain/index.js';
 import { normalizeUrl } from '../urls/index.js';
 
 /**

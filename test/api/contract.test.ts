@@ -252,6 +252,13 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
       expect(res.text).not.toContain('TOP-SECRET-CONTENT');
     }
     expect((await s.request('/storage/tmp/anything.mp4')).status).toBe(404);
+    // Answered by the one error mapper, like every other route.
+    for (const p of ['missing.mp4', 'clip-a.txt', 'escape.mp4']) {
+      expect((await s.request(`/storage/clips/${p}`)).body, p).toEqual({ detail: 'Clip not found', request_id: expect.any(String) });
+    }
+    const unsatisfiable = await s.request('/storage/clips/clip-a.mp4', { headers: { range: 'bytes=5000-' } });
+    expect(unsatisfiable.body).toEqual({ detail: 'Range not satisfiable', request_id: expect.any(String) });
+    expect(unsatisfiable.headers.get('content-range')).toBe('bytes */1000');
   });
 
   it('serves OpenAPI with every route, and Prometheus metrics', async () => {
@@ -310,6 +317,9 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     expect((await s.request(`/api/v1/job-status/${job.id}`)).body).toMatchObject({ status: 'failed', error: 'Cancelled' });
     expect((await s.request(`/api/v1/jobs/${MISSING}/cancel`, { method: 'POST' })).body).toEqual({ detail: 'Job not found', request_id: expect.any(String) });
     expect((await s.request('/api/v1/jobs/nope/cancel', { method: 'POST' })).status).toBe(404);
+    const again = await s.request(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ detail: expect.stringMatching(/already failed/), request_id: expect.any(String) });
   });
 
   it('GET /api/v1/collection describes the vector index; POST /api/v1/reindex embeds what has no vector', async () => {
@@ -340,7 +350,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
 describe('security settings', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer('pglite', { API_KEY: 'sekret-key', CORS_ORIGINS: 'https://app.example' });
+    s = await startTestServer('pglite', { API_KEY: 'sekret-key-for-tests', CORS_ORIGINS: 'https://app.example' });
   });
   afterAll(async () => {
     await s?.close();
@@ -350,7 +360,7 @@ describe('security settings', () => {
     const body = { name: 'r', exercise_ids: [] };
     expect((await s.request('/api/v1/routines', { method: 'POST', json: body })).status).toBe(401);
     expect((await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    const ok = await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer sekret-key' } });
+    const ok = await s.request('/api/v1/routines', { method: 'POST', json: body, headers: { authorization: 'Bearer sekret-key-for-tests' } });
     expect(ok.status).toBe(200);
     expect((await s.request('/api/v1/process', { method: 'POST', json: { url: 'https://example.com/a.mp4' } })).status).toBe(401);
     expect((await s.request('/api/v1/routines')).status).toBe(200);

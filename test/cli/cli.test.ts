@@ -99,7 +99,7 @@ describe('the fitness-builder command line on the embedded database', { timeout:
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/exercise_ids/);
     const usage = await cli(dataDir, ['search', 'x', '--limit', '500']);
-    expect(usage.code).not.toBe(0);
+    expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/limit must be an integer from 1 to 100/);
   });
 

@@ -55,6 +55,16 @@ describe('start-up refuses bad settings with one line naming the variable', { ti
     ['DATABASE_URL', { DATABASE_URL: 'garbage' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://root@127.0.0.1:3306/fitness' }],
     ['MIN_CLIP_SECONDS', { MIN_CLIP_SECONDS: '30', MAX_CLIP_SECONDS: '10' }],
+    ['PORT', { PORT: '' }],
+    ['PORT', { PORT: '80a' }],
+    ['API_KEY', { API_KEY: 'x' }],
+    ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'localhost:11434/v1' }],
+    ['EMBEDDING_BASE_URL', { EMBEDDING_BASE_URL: 'ftp://models.example' }],
+    ['HOST', { HOST: '999.1.1.1' }],
+    ['HOST', { HOST: 'bad host' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'not-an-ip' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.5,10.0.0.0/33' }],
+    ['QDRANT_URL', { VECTOR_STORE: 'qdrant', QDRANT_URL: 'ftp://x' }],
   ])('%s', async (variable, env) => {
     expectRefused(await cli(['stats'], { DATA_DIR: path.join(dir, 'ok'), ...env }), variable);
   });

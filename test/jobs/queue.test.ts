@@ -162,6 +162,14 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     expect(cancelled.error).toBe('Cancelled');
   });
 
+  it('refuses to cancel a job that already ended (409), leaving it as it was', async () => {
+    const job = (await createJob(t.db, { type: 'none' })).job;
+    await cancelJob(t.db, job.id);
+    const before = await getJobStatus(t.db, job.id);
+    await expect(cancelJob(t.db, job.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/already failed/) });
+    expect(await getJobStatus(t.db, job.id)).toEqual(before);
+  });
+
   it('hands a running job back to the queue on shutdown', async () => {
     const job = (await createJob(t.db, { type: 'slow' })).job;
     let started!: () => void;

@@ -13,7 +13,7 @@ import { makeTempDir, makeTestVideo } from '../helpers/videos.js';
  * Who may read what with API_KEY set, and what an error tells a client: a short reason, never a
  * tool's stderr or a path on the server.
  */
-const KEY = 's3cret-key';
+const KEY = 's3cret-key-for-tests';
 /** Absolute server paths, and what ffmpeg/ffprobe print about a broken file. */
 const INTERNALS = /(^|[\s'"(=])\/(tmp|root|home|work|var|usr)\/|@ 0x[0-9a-f]+|moov atom|Invalid data found/i;
 

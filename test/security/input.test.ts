@@ -197,6 +197,26 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
     });
   });
 
+  it('refuses fields and parameters no route reads (a misspelling), naming them, rather than ignoring them', async () => {
+    const unknown: [string, string, unknown, string][] = [
+      ['POST', '/api/v1/stories/generate', { user_prompt: 'sore knees', story_cuont: 3 }, 'story_cuont'],
+      ['POST', '/api/v1/reindex', { force: true }, 'force'],
+      ['GET', '/api/v1/exercises?categroy=strength', null, 'categroy'],
+      ['GET', '/api/v1/exercises?limit=5&colour=red', null, 'colour'],
+      ['GET', '/api/v1/routines?page=2', null, 'page'],
+      ['GET', '/api/v1/jobs?state=failed', null, 'state'],
+    ];
+    for (const [method, url, body, field] of unknown) {
+      const res = await s.request(url, { method, ...(body === null ? {} : { json: body }) });
+      expect(`${method} ${url} ${res.status}`).toBe(`${method} ${url} 422`);
+      expectEnvelope(res, 422, field);
+    }
+    // What they do take still works, with a body or without one.
+    expect((await s.request('/api/v1/exercises?category=strength&limit=5')).status).toBe(200);
+    expect((await s.request('/api/v1/reindex', { method: 'POST' })).status).toBe(200);
+    expect((await s.request('/api/v1/reindex', { method: 'POST', json: {} })).status).toBe(200);
+  });
+
   it('bounds the length of a search query', async () => {
     const res = await s.request('/api/v1/exercises/search', { method: 'POST', json: { query: 'squat '.repeat(60) } });
     expectEnvelope(res, 422, 'query');

@@ -232,7 +232,7 @@ describe('the web app in Chromium', () => {
   });
 
   it('with API_KEY set, asks for the key once, keeps it for the session and retries', async () => {
-    const locked = await startTestServer('pglite', { API_KEY: 'open-sesame' });
+    const locked = await startTestServer('pglite', { API_KEY: 'open-sesame-for-tests' });
     const tab = await context.newPage();
     try {
       await tab.goto(`${locked.url}/routines`);
@@ -241,10 +241,10 @@ describe('the web app in Chromium', () => {
       const dialog = tab.getByRole('dialog', { name: 'This server needs its API key' });
       await dialog.waitFor();
       expect(await seriousViolations(tab)).toEqual([]);
-      await dialog.getByLabel('API key').fill('open-sesame');
+      await dialog.getByLabel('API key').fill('open-sesame-for-tests');
       await dialog.getByRole('button', { name: 'Continue' }).click();
       await tab.waitForURL(/\/routines\/[0-9a-f-]{36}$/);
-      expect(await tab.evaluate('sessionStorage.getItem("fitness-builder.api-key")')).toBe('open-sesame');
+      expect(await tab.evaluate('sessionStorage.getItem("fitness-builder.api-key")')).toBe('open-sesame-for-tests');
       // A second change in the session needs no prompt.
       await tab.getByRole('button', { name: 'Rename or describe' }).click();
       await tab.getByLabel('Name').fill('Unlocked');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UnavailableError } from '../../errors.js';
 import type { AppContext } from '../../services/context.js';
 import { checkHealth } from '../../services/health.js';
 import { countJobs } from '../../services/jobs.js';
@@ -7,6 +8,21 @@ import { VERSION } from '../../version.js';
 import type { Metrics } from '../metrics.js';
 import { errorSchema } from '../schemas.js';
 import type { TypedApp } from './types.js';
+
+const healthReport = z.object({
+  status: z.enum(['healthy', 'degraded']),
+  version: z.string(),
+  services: z.object({
+    database: z.string(),
+    qdrant: z.string(),
+    ai_services: z.string(),
+    disk: z.enum(['ok', 'low']),
+    jobs: z.enum(['connected', 'disconnected']),
+    ffmpeg: z.enum(['available', 'unavailable']),
+  }),
+  details: z.record(z.string(), z.string().nullable()),
+  vector_outbox: z.object({ pending: z.number().int(), oldest_pending_seconds: z.number() }).nullable(),
+});
 
 export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Metrics): void {
   app.get(
@@ -21,25 +37,15 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
       schema: {
         tags: ['health'],
         response: {
-          200: z.object({
-            status: z.enum(['healthy', 'degraded']),
-            version: z.string(),
-            services: z.object({
-              database: z.string(),
-              qdrant: z.string(),
-              ai_services: z.string(),
-              disk: z.enum(['ok', 'low']),
-              jobs: z.enum(['connected', 'disconnected']),
-              ffmpeg: z.enum(['available', 'unavailable']),
-            }),
-            details: z.record(z.string(), z.string().nullable()),
-            vector_outbox: z.object({ pending: z.number().int(), oldest_pending_seconds: z.number() }).nullable(),
-          }),
+          200: healthReport,
+          503: healthReport.describe('The database does not answer: the service cannot serve its library'),
         },
       },
     },
-    async () => {
+    async (_req, reply) => {
       const h = await checkHealth(ctx);
+      // Load balancers read the status code: without its database this instance serves nothing.
+      if (!h.database.ok) void reply.code(503);
       return {
         status: h.database.ok && h.vector.ok && h.disk.ok && h.jobs.ok && h.tools.ok ? ('healthy' as const) : ('degraded' as const),
         version: VERSION,
@@ -75,9 +81,10 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
         },
       },
     },
-    async (_req, reply) => {
+    async () => {
       const h = await checkHealth(ctx, { vector: false });
-      if (!h.database.ok) return reply.code(503).send({ detail: `Database unavailable: ${h.database.error}` });
+      // The driver's own message (host, port, role) stays in the log; the client reads the fact.
+      if (!h.database.ok) throw new UnavailableError('Database unavailable', { cause: h.database.error });
       return { status: 'healthy', database: 'connected', exercises_count: h.database.exercises };
     },
   );
@@ -104,9 +111,9 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
         },
       },
     },
-    async (_req, reply) => {
+    async () => {
       const h = await checkHealth(ctx);
-      if (!h.vector.ok || !h.vector.info) return reply.code(503).send({ detail: `Vector index unavailable: ${h.vector.reason}` });
+      if (!h.vector.ok || !h.vector.info) throw new UnavailableError(`Vector index unavailable: ${h.vector.reason}`);
       const info = h.vector.info;
       return {
         status: 'healthy',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../services/context.js';
 import { searchExercises } from '../../services/library.js';
 import { generateStories } from '../../services/stories.js';
-import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, errorResponses, searchBody, searchResponse, storiesBody } from '../schemas.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, errorResponses, reindexBody, searchBody, searchResponse, storiesBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
@@ -65,6 +65,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
       schema: {
         tags: ['search'],
         summary: 'Embed every exercise that has no vector for the current model (resumable)',
+        body: reindexBody,
         response: { 200: z.object({ embedded: z.number().int(), model: z.string(), reset: z.boolean() }), ...errorResponses },
       },
     },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ProcessingError } from '../../errors.js';
-import { getJob, waitForJob } from '../../services/jobs.js';
+import { getJob, jobFailure, waitForJob } from '../../services/jobs.js';
 import * as library from '../../services/library.js';
 import { submitUrl, toClip } from '../../services/processing.js';
 import { startWorker } from '../../services/worker.js';
@@ -41,7 +41,7 @@ export function registerProcessCommand(program: Command, env: CliEnv): void {
         }
         // Read after the worker stopped: an unfinished job has been handed back to the queue by then.
         const final = await getJob(ctx, job.id);
-        if (final.status === 'failed') throw new ProcessingError(`Processing failed: ${final.error}`);
+        if (final.status === 'failed') throw jobFailure(final);
         if (final.status !== 'done') throw new ProcessingError(`Still ${final.status} after ${opts.timeout} s; job ${job.id} stays queued`, { retryable: true });
         const exercises = await library.getExercisesByIds(ctx, (final.result?.exercise_ids as string[]) ?? []);
         if (env.json()) return printJson({ job_id: job.id, result: final.result, exercises });

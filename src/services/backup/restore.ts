@@ -9,8 +9,8 @@ import { clipFilePath, clipRelativePath } from '../../database/clip-files.js';
 import type { Queryable } from '../../database/db.js';
 import { restoreExerciseRows } from '../../database/exercises.js';
 import { restoreWorkoutRoutine } from '../../database/routines.js';
-import { parseInput, routineInputSchema } from '../../database/validate.js';
-import { ConflictError, errorMessage, ValidationError } from '../../errors.js';
+import { routineInputSchema } from '../../database/validate.js';
+import { ConflictError, errorMessage, parseInput, ValidationError } from '../../errors.js';
 import type { VectorItem } from '../../vectors/types.js';
 import type { AppContext } from '../context.js';
 import {

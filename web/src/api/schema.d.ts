@@ -86,6 +86,37 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database does not answer: the service cannot serve its library */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "healthy" | "degraded";
+                            version: string;
+                            services: {
+                                database: string;
+                                qdrant: string;
+                                ai_services: string;
+                                /** @enum {string} */
+                                disk: "ok" | "low";
+                                /** @enum {string} */
+                                jobs: "connected" | "disconnected";
+                                /** @enum {string} */
+                                ffmpeg: "available" | "unavailable";
+                            };
+                            details: {
+                                [key: string]: string | null;
+                            };
+                            vector_outbox: {
+                                pending: number;
+                                oldest_pending_seconds: number;
+                            } | null;
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2891,7 +2922,11 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
