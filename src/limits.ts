@@ -13,3 +13,11 @@ export const MAX_BULK_IDS = 500;
 /** Jobs per list page. */
 export const JOBS_DEFAULT_LIMIT = 50;
 export const JOBS_MAX_LIMIT = 500;
+
+/**
+ * Key frame images one extraction may write before they are thinned to MAX_KEY_FRAMES: ffmpeg
+ * stops writing there, so a long, flickering video cannot fill the temp folder. Scene changes
+ * closer than the minimum gap are not taken at all, which keeps ordinary videos of the longest
+ * allowed length well below it.
+ */
+export const MAX_KEY_FRAME_CANDIDATES = 4000;
