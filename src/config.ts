@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { CLIP_SWEEP_GRACE_SECONDS_DEFAULT } from './limits.js';
 
 /**
  * Every setting the service reads, in one place. README's configuration table mirrors this file:
@@ -83,6 +84,7 @@ const schema = z.object({
   JOB_RETENTION_DAYS: num(0, 3650).default(30),
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
   MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
+  CLIP_SWEEP_GRACE_SECONDS: int(0, 30 * 86_400).default(CLIP_SWEEP_GRACE_SECONDS_DEFAULT),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
   QDRANT_URL: optionalString,
@@ -114,6 +116,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** /health reports degraded below this much free space in DATA_DIR or CLIPS_DIR. */
   minFreeDiskMb: number;
+  /** Unreferenced clip files and stale hidden work files in CLIPS_DIR older than this are swept. */
+  clipSweepGraceSeconds: number;
   embedding: {
     provider: 'offline' | 'openai' | 'local';
     model: string | undefined;
@@ -206,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     searchMaxQueryChars: e.SEARCH_MAX_QUERY_CHARS,
     trustProxy: e.TRUST_PROXY,
     minFreeDiskMb: e.MIN_FREE_DISK_MB,
+    clipSweepGraceSeconds: e.CLIP_SWEEP_GRACE_SECONDS,
     embedding: {
       provider: e.EMBEDDING_PROVIDER,
       model: e.EMBEDDING_MODEL,

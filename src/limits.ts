@@ -21,3 +21,13 @@ export const JOBS_MAX_LIMIT = 500;
  * allowed length well below it.
  */
 export const MAX_KEY_FRAME_CANDIDATES = 4000;
+
+/**
+ * Clip files no row references are removed once they are this old (CLIP_SWEEP_GRACE_SECONDS):
+ * a file moved into CLIPS_DIR waits there only for its own transaction, so anything older is
+ * what a killed process left. Hidden files of a delete or restore in another live process are
+ * left alone for as long.
+ */
+export const CLIP_SWEEP_GRACE_SECONDS_DEFAULT = 3600;
+/** How often a running service sweeps CLIPS_DIR after the sweep at start-up. */
+export const CLIP_SWEEP_INTERVAL_SECONDS = 3600;
