@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import { CLIP_SWEEP_GRACE_SECONDS_DEFAULT } from './limits.js';
+import { CLIP_SWEEP_GRACE_SECONDS_DEFAULT, RESTORE_MAX_MB_DEFAULT } from './limits.js';
 
 /**
  * Every setting the service reads, in one place. README's configuration table mirrors this file:
@@ -85,6 +85,7 @@ const schema = z.object({
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
   MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
   CLIP_SWEEP_GRACE_SECONDS: int(0, 30 * 86_400).default(CLIP_SWEEP_GRACE_SECONDS_DEFAULT),
+  RESTORE_MAX_MB: int(1, 100_000_000).default(RESTORE_MAX_MB_DEFAULT),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
   QDRANT_URL: optionalString,
@@ -118,6 +119,8 @@ export interface Config {
   minFreeDiskMb: number;
   /** Unreferenced clip files and stale hidden work files in CLIPS_DIR older than this are swept. */
   clipSweepGraceSeconds: number;
+  /** A restore whose archive expands beyond this many bytes is refused. */
+  restoreMaxBytes: number;
   embedding: {
     provider: 'offline' | 'openai' | 'local';
     model: string | undefined;
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     minFreeDiskMb: e.MIN_FREE_DISK_MB,
     clipSweepGraceSeconds: e.CLIP_SWEEP_GRACE_SECONDS,
+    restoreMaxBytes: e.RESTORE_MAX_MB * 1024 * 1024,
     embedding: {
       provider: e.EMBEDDING_PROVIDER,
       model: e.EMBEDDING_MODEL,

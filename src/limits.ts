@@ -29,5 +29,11 @@ export const MAX_KEY_FRAME_CANDIDATES = 4000;
  * left alone for as long.
  */
 export const CLIP_SWEEP_GRACE_SECONDS_DEFAULT = 3600;
+/**
+ * The most a restore may expand to (RESTORE_MAX_MB): the archive's uncompressed stream, clip
+ * files counted as the base64 they travel in. Checked as the stream is read and against the
+ * sizes files declare before any of their bytes are written.
+ */
+export const RESTORE_MAX_MB_DEFAULT = 51_200;
 /** How often a running service sweeps CLIPS_DIR after the sweep at start-up. */
 export const CLIP_SWEEP_INTERVAL_SECONDS = 3600;

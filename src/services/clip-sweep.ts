@@ -15,7 +15,8 @@ import type { AppContext } from './context.js';
 /**
  * What a crash can leave in CLIPS_DIR, and its repair: clip files moved in for a transaction that
  * never committed (no row refers to them), files a delete moved aside (`.deleting-*`: put back
- * when the row survived, removed when it is gone) and a restore's staging folder (`.restore-*`).
+ * when the row survived, removed when it is gone) and a restore's staging folder (`.restore-*`:
+ * files of committed rows are moved into place, the rest removed with the folder).
  */
 export interface SweepResult {
   orphansRemoved: number;
@@ -44,15 +45,16 @@ export async function sweepClipFiles(db: Db, clipsDir: string, opts: { graceSeco
   });
   const orphans: string[] = [];
   const hidden: { file: string; name: string }[] = [];
+  const staging: string[] = [];
   for (const entry of entries) {
     const file = path.join(clipsDir, entry.name);
     const work = parseWorkFileName(entry.name);
     if (work) {
       if (!abandoned(file, work.pid, work.at, graceMs, now)) continue;
-      if (work.kind === 'restore') {
-        await fs.rm(file, { recursive: true, force: true });
-        result.stagingRemoved++;
-      } else if (entry.isFile()) {
+      if (work.kind === 'restore' && entry.isDirectory()) {
+        staging.push(file);
+        for (const name of await fs.readdir(file)) hidden.push({ file: path.join(file, name), name });
+      } else if (work.kind === 'deleting' && entry.isFile()) {
         hidden.push({ file, name: work.rest });
       }
       continue;
@@ -62,7 +64,7 @@ export async function sweepClipFiles(db: Db, clipsDir: string, opts: { graceSeco
     const stat = await fs.stat(file).catch(() => null);
     if (stat && now - stat.mtimeMs > graceMs) orphans.push(file);
   }
-  if (orphans.length === 0 && hidden.length === 0) return result;
+  if (orphans.length === 0 && hidden.length === 0 && staging.length === 0) return result;
   const referenced = await referencedClipNames(db);
   for (const file of orphans) {
     if (referenced.has(path.basename(file))) continue;
@@ -78,6 +80,10 @@ export async function sweepClipFiles(db: Db, clipsDir: string, opts: { graceSeco
       await fs.rm(file, { force: true });
       result.hiddenRemoved++;
     }
+  }
+  for (const dir of staging) {
+    await fs.rm(dir, { recursive: true, force: true });
+    result.stagingRemoved++;
   }
   return result;
 }

@@ -177,12 +177,16 @@ describe.each(BACKENDS)('clip files a crash leaves in CLIPS_DIR, on %s', (backen
       expect(listing()).toEqual(['.not-a-clip', 'legacy-clip.mp4', owned.clip, owned.thumb].sort());
     });
 
-    it('removes a restore staging folder left by a dead process', async () => {
+    it('removes a restore staging folder left by a dead process, moving out the files of rows it committed', async () => {
+      const committed = await storeWithClip();
+      fs.rmSync(path.join(clipsDir, committed.clip));
       const staging = path.join(clipsDir, `.restore-${deadPid()}-${Date.now()}-abc`);
       fs.mkdirSync(staging);
       fs.writeFileSync(path.join(staging, 'x.mp4'), 'partial');
-      expect(await sweep(3600)).toMatchObject({ stagingRemoved: 1 });
-      expect(listing()).toEqual([]);
+      fs.writeFileSync(path.join(staging, committed.clip), 'restored');
+      expect(await sweep(3600)).toMatchObject({ stagingRemoved: 1, hiddenRestored: 1, hiddenRemoved: 1 });
+      expect(listing()).toEqual([committed.clip, committed.thumb].sort());
+      expect(fs.readFileSync(path.join(clipsDir, committed.clip), 'utf8')).toBe('restored');
     });
 
     it('a delete removes only the files the row owns, never another exercise\'s clip it points at', async () => {
