@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import { API_KEY_MIN_LENGTH } from './limits.js';
+import { API_KEY_MIN_LENGTH, CLIP_SWEEP_GRACE_SECONDS_DEFAULT, RESTORE_MAX_MB_DEFAULT } from './limits.js';
 
 /**
  * Every setting the service reads, in one place. README's configuration table mirrors this file:
@@ -136,6 +136,8 @@ const schema = z.object({
   JOB_RETENTION_DAYS: num(0, 3650).default(30),
   SYNC_PROCESS_TIMEOUT_SECONDS: int(1, 3600).default(300),
   MIN_FREE_DISK_MB: int(0, 100_000_000).default(512),
+  CLIP_SWEEP_GRACE_SECONDS: int(0, 30 * 86_400).default(CLIP_SWEEP_GRACE_SECONDS_DEFAULT),
+  RESTORE_MAX_MB: int(1, 100_000_000).default(RESTORE_MAX_MB_DEFAULT),
   LOG_LEVEL: optionalString.pipe(z.enum(LOG_LEVELS).optional()),
   VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
   QDRANT_URL: httpUrl,
@@ -167,6 +169,10 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** /health reports degraded below this much free space in DATA_DIR or CLIPS_DIR. */
   minFreeDiskMb: number;
+  /** Unreferenced clip files and stale hidden work files in CLIPS_DIR older than this are swept. */
+  clipSweepGraceSeconds: number;
+  /** A restore whose archive expands beyond this many bytes is refused. */
+  restoreMaxBytes: number;
   embedding: {
     provider: 'offline' | 'openai' | 'local';
     model: string | undefined;
@@ -255,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     searchMaxQueryChars: e.SEARCH_MAX_QUERY_CHARS,
     trustProxy: e.TRUST_PROXY,
     minFreeDiskMb: e.MIN_FREE_DISK_MB,
+    clipSweepGraceSeconds: e.CLIP_SWEEP_GRACE_SECONDS,
+    restoreMaxBytes: e.RESTORE_MAX_MB * 1024 * 1024,
     embedding: {
       provider: e.EMBEDDING_PROVIDER,
       model: e.EMBEDDING_MODEL,

@@ -18,3 +18,27 @@ export const JOBS_MAX_LIMIT = 500;
  * the writes and can be guessed online at the rate the API answers.
  */
 export const API_KEY_MIN_LENGTH = 16;
+
+/**
+ * Key frame images one extraction may write before they are thinned to MAX_KEY_FRAMES: ffmpeg
+ * stops writing there, so a long, flickering video cannot fill the temp folder. Scene changes
+ * closer than the minimum gap are not taken at all, which keeps ordinary videos of the longest
+ * allowed length well below it.
+ */
+export const MAX_KEY_FRAME_CANDIDATES = 4000;
+
+/**
+ * Clip files no row references are removed once they are this old (CLIP_SWEEP_GRACE_SECONDS):
+ * a file moved into CLIPS_DIR waits there only for its own transaction, so anything older is
+ * what a killed process left. Hidden files of a delete or restore in another live process are
+ * left alone for as long.
+ */
+export const CLIP_SWEEP_GRACE_SECONDS_DEFAULT = 3600;
+/**
+ * The most a restore may expand to (RESTORE_MAX_MB): the archive's uncompressed stream, clip
+ * files counted as the base64 they travel in. Checked as the stream is read and against the
+ * sizes files declare before any of their bytes are written.
+ */
+export const RESTORE_MAX_MB_DEFAULT = 51_200;
+/** How often a running service sweeps CLIPS_DIR after the sweep at start-up. */
+export const CLIP_SWEEP_INTERVAL_SECONDS = 3600;

@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import { logger } from '../logger.js';
 import { createContext, type AppContext } from '../services/context.js';
+import { startClipSweeper, type ClipSweeper } from '../services/clip-sweep.js';
 import { assertToolsRun } from '../services/health.js';
 import { startWorker } from '../services/worker.js';
 import { buildServer, type App } from './server.js';
@@ -24,7 +25,9 @@ export async function startServer(config: Config, options: { worker?: boolean } 
   await assertToolsRun(config);
   const ctx = await createContext(config);
   let app: App | undefined;
+  let sweeper: ClipSweeper | undefined;
   try {
+    sweeper = await startClipSweeper(ctx);
     app = await buildServer(ctx);
     if (options.worker ?? config.jobs.runWorker) startWorker(ctx);
     ctx.relay.start();
@@ -39,6 +42,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
       stop(graceMs = 10_000) {
         stopping ??= (async () => {
           ctx.closing = true;
+          sweeper?.stop();
           await Promise.all([running.close(), ctx.worker?.stop(graceMs)]);
           await ctx.close();
         })();
@@ -46,6 +50,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
       },
     };
   } catch (error) {
+    sweeper?.stop();
     await app?.close().catch(() => {});
     await ctx.worker?.stop(0).catch(() => {});
     await ctx.close();

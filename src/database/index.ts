@@ -15,7 +15,7 @@ export * from './types.js';
 export * from './exercises.js';
 export * from './routines.js';
 export { runMigrations, loadMigrations, type MigrationResult } from './migrate.js';
-export { clipFilePath, clipRelativePath, CLIPS_URL_PREFIX } from './clip-files.js';
+export { clipFilePath, clipRelativePath, CLIPS_URL_PREFIX, ownClipPaths } from './clip-files.js';
 export { countLibrary } from './backup.js';
 export { readExerciseById, readExercisesByIds, readExercisesByUrl } from './mirror-reads.js';
 export { openLibraryMirror, type LibraryMirror, type MirrorSnapshot } from './mirror.js';

@@ -10,13 +10,34 @@ const LOCK_NAME = 'fitness-builder.lock';
 /** Folders this process holds, to tell "opened twice here" from a stale file carrying a reused pid. */
 const heldHere = new Set<string>();
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether a holder can still be using the folder. A process killed with -9 stays a zombie until
+ * its parent reaps it, and signal 0 still reaches a zombie; it holds no files, so it counts as
+ * gone (on Linux, state `Z` in /proc/PID/stat).
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return !zombieOrGone(pid);
+}
+
+/** `pid (comm) S ...`: comm may hold spaces and parentheses, so the state follows the last `)`. */
+export function stateFromStat(stat: string): string | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  return stat.slice(close + 1).trim().charAt(0) || null;
+}
+
+function zombieOrGone(pid: number): boolean {
+  try {
+    return stateFromStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')) === 'Z';
+  } catch (error) {
+    // Gone since the signal, unless there is no /proc at all (not Linux): then signal 0 decided.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat');
   }
 }
 

@@ -127,9 +127,11 @@ export interface ExtractAudioOptions extends FfmpegOptions {
   input: string;
   /** `.mp3` or `.m4a`. */
   output: string;
+  /** Decode at most this much of the input: its probed duration, not what the file may hold. */
+  maxSeconds: number;
 }
 
 export async function extractAudio(opts: ExtractAudioOptions): Promise<void> {
-  const { input, output } = opts;
-  await writeAtomically(output, opts, (tmp) => extractAudioArgs({ input, output: tmp }), 'audio');
+  const { input, output, maxSeconds } = opts;
+  await writeAtomically(output, opts, (tmp) => extractAudioArgs({ input, output: tmp, maxSeconds }), 'audio');
 }

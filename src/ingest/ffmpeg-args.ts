@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
+import { MAX_KEY_FRAME_CANDIDATES } from '../limits.js';
 
 /**
  * Argument lists for ffmpeg and ffprobe. Always arrays for `spawn` without a shell, so no file
@@ -29,6 +30,16 @@ export const ALLOWED_DEMUXERS = ['mov', 'matroska', 'avi', 'flv', 'mpegts', 'mpe
  */
 export function untrustedInput(file: string): string[] {
   return ['-protocol_whitelist', 'file', '-format_whitelist', ALLOWED_DEMUXERS.join(','), '-i', mediaPath(file)];
+}
+
+/**
+ * `untrustedInput` read for at most `seconds` of decoded time (an input-side `-t`). A header can
+ * claim ten seconds over an hour of frames; ffmpeg then stops where the probed duration ends
+ * instead of decoding everything the file holds.
+ */
+export function boundedInput(file: string, seconds: number): string[] {
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new ValidationError('maxSeconds', 'must be a finite number > 0');
+  return ['-t', formatSeconds(seconds), ...untrustedInput(file)];
 }
 
 /** Seconds with millisecond precision, the resolution the clip plan works in. */
@@ -201,7 +212,11 @@ export interface KeyFrameArgsInput {
   sceneThreshold?: number;
   /** A frame is also taken when this many seconds passed since the last one taken. */
   sampleEverySeconds?: number;
+  /** A scene change closer than this to the last frame taken is not taken. */
+  minGapSeconds?: number;
   width?: number;
+  /** Decode at most this much of the input (the probed duration). */
+  maxSeconds: number;
 }
 
 export const KEY_FRAME_DEFAULTS = {
@@ -213,6 +228,7 @@ export const KEY_FRAME_DEFAULTS = {
    */
   sceneThreshold: 0.26,
   sampleEverySeconds: 5,
+  minGapSeconds: 0.5,
   width: 512,
 } as const;
 
@@ -237,12 +253,17 @@ export function keyFramePattern(outDir: string, prefix: string = KEY_FRAME_DEFAU
 export function keyFrameArgs(input: KeyFrameArgsInput): string[] {
   const threshold = input.sceneThreshold ?? KEY_FRAME_DEFAULTS.sceneThreshold;
   const every = input.sampleEverySeconds ?? KEY_FRAME_DEFAULTS.sampleEverySeconds;
+  const gap = input.minGapSeconds ?? KEY_FRAME_DEFAULTS.minGapSeconds;
   const width = evenWidth(input.width ?? KEY_FRAME_DEFAULTS.width);
   if (!Number.isFinite(threshold) || threshold <= 0 || threshold >= 1) {
     throw new ValidationError('sceneThreshold', 'must be between 0 and 1');
   }
   if (!Number.isFinite(every) || every <= 0) throw new ValidationError('sampleEverySeconds', 'must be > 0');
-  const select = `select='gt(scene\\,${threshold})+isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
+  if (!Number.isFinite(gap) || gap < 0) throw new ValidationError('minGapSeconds', 'must be >= 0');
+  // A flickering video passes the scene threshold on every frame: the gap keeps that to a few
+  // images a second, and `-frames:v` stops writing at MAX_KEY_FRAME_CANDIDATES whatever happens.
+  const scene = gap > 0 ? `gt(scene\\,${threshold})*gte(t-prev_selected_t\\,${gap})` : `gt(scene\\,${threshold})`;
+  const select = `select='${scene}+isnan(prev_selected_t)+gte(t-prev_selected_t\\,${every})'`;
   return [
     '-nostdin',
     '-hide_banner',
@@ -250,7 +271,7 @@ export function keyFrameArgs(input: KeyFrameArgsInput): string[] {
     '-loglevel',
     'info',
     '-y',
-    ...untrustedInput(input.input),
+    ...boundedInput(input.input, input.maxSeconds),
     '-map',
     '0:v:0',
     '-an',
@@ -262,6 +283,8 @@ export function keyFrameArgs(input: KeyFrameArgsInput): string[] {
     'passthrough',
     '-q:v',
     '4',
+    '-frames:v',
+    String(MAX_KEY_FRAME_CANDIDATES),
     mediaPath(keyFramePattern(input.outDir, input.prefix)),
   ];
 }
@@ -270,6 +293,8 @@ export interface ExtractAudioArgsInput {
   input: string;
   /** `.mp3` or `.m4a`; the codec follows the extension. */
   output: string;
+  /** Decode at most this much of the input (the probed duration). */
+  maxSeconds: number;
 }
 
 /**
@@ -283,7 +308,7 @@ export function extractAudioArgs(input: ExtractAudioArgsInput): string[] {
   if (!codec) throw new ValidationError('output', 'audio output must end in .mp3 or .m4a');
   return [
     ...COMMON,
-    ...untrustedInput(input.input),
+    ...boundedInput(input.input, input.maxSeconds),
     '-map',
     '0:a:0',
     '-vn',

@@ -23,6 +23,8 @@ export interface KeyFrameOptions extends FfmpegOptions {
   width?: number;
   /** Frames closer than this are one frame (a scene change wins over a sample). Default 0.5 s. */
   minGapSeconds?: number;
+  /** Decode at most this much of the video: its probed duration, not what the file may hold. */
+  maxSeconds: number;
 }
 
 export interface KeyFrameResult {
@@ -61,7 +63,9 @@ export async function extractKeyFramesDetailed(
         prefix,
         sceneThreshold: threshold,
         sampleEverySeconds: opts.sampleEverySeconds,
+        minGapSeconds: opts.minGapSeconds,
         width: opts.width,
+        maxSeconds: opts.maxSeconds,
       }),
       { ...opts, onStderrLine },
     );
@@ -69,25 +73,26 @@ export async function extractKeyFramesDetailed(
     await removeByPrefix(outDir, prefix);
     throw error;
   }
-  const candidates: KeyFrame[] = parseKeyFrameLog(log).map((s) => ({
-    time: s.time,
-    path: fileFor(s.frame),
-    // The first frame has nothing to differ from; it is a sample, whatever its score.
-    sceneChange: s.time > 0 && s.score > threshold,
-  }));
-  const deduped = dedupeByTime(candidates, opts.minGapSeconds ?? 0.5);
+  // Only files named by this call are ever removed.
+  const written = new Set((await fs.readdir(outDir)).filter((n) => n.startsWith(prefix)));
+  // Only frames with an image: at the image cap ffmpeg still logs the frame it did not write.
+  const candidates: KeyFrame[] = parseKeyFrameLog(log)
+    .map((s) => ({
+      time: s.time,
+      path: fileFor(s.frame),
+      // The first frame has nothing to differ from; it is a sample, whatever its score.
+      sceneChange: s.time > 0 && s.score > threshold,
+    }))
+    .filter((c) => written.has(path.basename(c.path)));
+  const deduped = dedupeByTime(candidates, opts.minGapSeconds ?? KEY_FRAME_DEFAULTS.minGapSeconds);
   const kept = spreadEvenly(deduped, opts.max);
   const keep = new Set(kept.map((k) => k.path));
-  // Only files named by this call are ever removed.
-  const written = (await fs.readdir(outDir)).filter((n) => n.startsWith(prefix));
   await Promise.all(
-    written.map((n) => path.join(outDir, n)).filter((p) => !keep.has(p)).map((p) => fs.rm(p, { force: true })),
+    [...written].map((n) => path.join(outDir, n)).filter((p) => !keep.has(p)).map((p) => fs.rm(p, { force: true })),
   );
-  const existing: KeyFrame[] = [];
-  for (const k of kept) if (written.includes(path.basename(k.path))) existing.push(k);
-  if (existing.length === 0) throw new ProcessingError('No frames could be extracted from the video');
+  if (kept.length === 0) throw new ProcessingError('No frames could be extracted from the video');
   return {
-    frames: existing,
+    frames: kept,
     sceneChanges: candidates.filter((c) => c.sceneChange).map((c) => c.time),
   };
 }

@@ -160,7 +160,7 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
 
     await ctx.progress('extracting key frames', at(0.25));
     const frames = await timed('frames', () =>
-      extractKeyFramesDetailed(item.path, path.join(itemDir, 'frames'), { ...ffmpeg, max: media.maxKeyFrames }),
+      extractKeyFramesDetailed(item.path, path.join(itemDir, 'frames'), { ...ffmpeg, max: media.maxKeyFrames, maxSeconds: info.duration }),
     );
 
     await ctx.progress('analyzing', at(0.4));
@@ -279,7 +279,7 @@ async function readTranscript(
   const model = config.ai.transcriptionModel;
   if (!model || !info.hasAudio || !(config.ai.baseUrl || config.ai.apiKey)) return null;
   const audio = path.join(dir, 'audio.mp3');
-  await extractAudio({ ffmpegPath: config.media.ffmpegPath, timeoutMs: config.media.ffmpegTimeoutMs, signal, input: item.path, output: audio });
+  await extractAudio({ ffmpegPath: config.media.ffmpegPath, timeoutMs: config.media.ffmpegTimeoutMs, signal, input: item.path, output: audio, maxSeconds: info.duration });
   const result = await transcribeAudio(audio, { baseUrl: config.ai.baseUrl, apiKey: config.ai.apiKey, model, timeoutMs: config.ai.timeoutMs });
   if (result.segments.length) return cuesToTranscript(result.segments);
   return result.text.trim() || null;

@@ -1,9 +1,9 @@
 import type { Db, Queryable } from '../database/index.js';
 import type { Exercise } from '../domain/index.js';
-import { clipFilePath, stageRemoval, type FileRemoval } from '../database/clip-files.js';
+import { ownedClipFiles, stageRemoval, type FileRemoval } from '../database/clip-files.js';
 
-/** The files a removed row owns, as a transaction stages them for removal. */
-export type StageClips = (rows: readonly Pick<Exercise, 'video_path' | 'thumbnail_path'>[]) => Promise<void>;
+/** The files removed rows own (named after their ids), as a transaction stages them for removal. */
+export type StageClips = (rows: readonly Pick<Exercise, 'id' | 'video_path' | 'thumbnail_path'>[]) => Promise<void>;
 
 /**
  * Runs `work` in a transaction that may delete rows owning clip files. The files `stage` names
@@ -17,8 +17,7 @@ export async function inTransactionRemovingClips<T>(
 ): Promise<T> {
   let removal: FileRemoval | undefined;
   const stage: StageClips = async (rows) => {
-    const files = rows.flatMap((r) => [clipFilePath(clipsDir, r.video_path), clipFilePath(clipsDir, r.thumbnail_path)]);
-    removal = await stageRemoval(files.filter((f): f is string => f !== null));
+    removal = await stageRemoval(rows.flatMap((r) => ownedClipFiles(clipsDir, r)));
   };
   try {
     const result = await db.transaction(async (tx) => {

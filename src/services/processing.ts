@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { clipRelativePath, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
+import { ownClipPaths, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
 import type { Exercise, ExerciseInput } from '../domain/index.js';
-import { AppError, ConflictError, ProcessingError, publicReason } from '../errors.js';
+import { AppError, ConflictError, JobInputError, ProcessingError, publicReason } from '../errors.js';
 import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
 import { logger } from '../logger.js';
@@ -171,8 +171,7 @@ function toExerciseInput(out: PipelineOutput, cut: PipelineOutput['exercises'][n
     platform: out.source.platform,
     carousel_index: cut.carouselIndex,
     exercise_name: name,
-    video_path: clipRelativePath(`${cut.id}.mp4`),
-    thumbnail_path: clipRelativePath(`${cut.id}.jpg`),
+    ...ownClipPaths(cut.id),
     // The cut's times, which post-processing may have moved from the analyzer's.
     start_time: cut.start,
     end_time: cut.end,
@@ -215,6 +214,9 @@ export async function storePipelineOutput(
         const target = path.join(clipsDir, path.basename(file));
         await moveFile(file, target);
         moved.push(target);
+        // The sweep's grace period counts from here, not from when the file was encoded.
+        const now = new Date();
+        await fs.utimes(target, now, now);
       }
     }
     const force = job.payload.force === true;

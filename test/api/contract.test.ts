@@ -13,6 +13,10 @@ const CONTRACT_EXERCISE_KEYS = [
 ];
 const MISSING = '0b7f5a3e-2f41-4c36-9a51-6d1b8e2c9f00';
 
+/** A clip is named after its exercise's id: only then is it the exercise's to delete. */
+const SQUAT_ID = '5b0c6f2e-8d1a-4c3e-9f7a-2b4d6e8f0a1c';
+const CLIP = `${SQUAT_ID}.mp4`;
+
 describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
   let s: TestServer;
   let squat: Exercise;
@@ -21,12 +25,13 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
 
   beforeAll(async () => {
     s = await startTestServer(backend);
-    fs.writeFileSync(path.join(s.config.clipsDir, 'clip-a.mp4'), Buffer.alloc(1000, 7));
+    fs.writeFileSync(path.join(s.config.clipsDir, CLIP), Buffer.alloc(1000, 7));
     [squat, press, stretch] = await addExercises(s.ctx, [
       {
         url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+        id: SQUAT_ID,
         exercise_name: 'Goblet Squat',
-        video_path: 'storage/clips/clip-a.mp4',
+        video_path: `storage/clips/${CLIP}`,
         start_time: 1,
         end_time: 6.5,
         how_to: 'Hold a kettlebell at the chest, sit down between the heels, stand up.',
@@ -89,7 +94,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const got = await s.request(`/api/v1/exercises/${squat.id}`);
     expect(got.status).toBe(200);
     expect(Object.keys(got.body).slice(0, 13)).toEqual(CONTRACT_EXERCISE_KEYS);
-    expect(got.body).toMatchObject({ exercise_name: 'Goblet Squat', start_time: 1, end_time: 6.5, fitness_level: 3, intensity: 5, video_path: 'storage/clips/clip-a.mp4' });
+    expect(got.body).toMatchObject({ exercise_name: 'Goblet Squat', start_time: 1, end_time: 6.5, fitness_level: 3, intensity: 5, video_path: `storage/clips/${CLIP}` });
     expect(got.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     for (const id of ['not-a-uuid', MISSING, "1'; DROP TABLE exercises; --"]) {
       const missing = await s.request(`/api/v1/exercises/${encodeURIComponent(id)}`);
@@ -230,18 +235,18 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
   });
 
   it('streams clips with Range and refuses everything outside the clips folder', async () => {
-    const full = await s.request('/storage/clips/clip-a.mp4');
+    const full = await s.request(`/storage/clips/${CLIP}`);
     expect(full.status).toBe(200);
     expect(full.headers.get('content-type')).toBe('video/mp4');
     expect(full.headers.get('accept-ranges')).toBe('bytes');
-    const part = await fetch(`${s.url}/storage/clips/clip-a.mp4`, { headers: { range: 'bytes=100-199' } });
+    const part = await fetch(`${s.url}/storage/clips/${CLIP}`, { headers: { range: 'bytes=100-199' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 100-199/1000');
     expect((await part.arrayBuffer()).byteLength).toBe(100);
-    const tail = await fetch(`${s.url}/storage/clips/clip-a.mp4`, { headers: { range: 'bytes=-10' } });
+    const tail = await fetch(`${s.url}/storage/clips/${CLIP}`, { headers: { range: 'bytes=-10' } });
     expect(tail.headers.get('content-range')).toBe('bytes 990-999/1000');
     await tail.arrayBuffer();
-    expect((await fetch(`${s.url}/storage/clips/clip-a.mp4`, { headers: { range: 'bytes=5000-' } })).status).toBe(416);
+    expect((await fetch(`${s.url}/storage/clips/${CLIP}`, { headers: { range: 'bytes=5000-' } })).status).toBe(416);
     fs.writeFileSync(path.join(s.dataDir, 'secret.mp4'), 'TOP-SECRET-CONTENT');
     fs.symlinkSync(path.join(s.dataDir, 'secret.mp4'), path.join(s.config.clipsDir, 'escape.mp4'));
     fs.writeFileSync(path.join(s.config.clipsDir, '.deleting-x.mp4'), 'x');
@@ -340,7 +345,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
   it('DELETE /api/v1/exercises/{id} removes row, vector and clip', async () => {
     const del = await s.request(`/api/v1/exercises/${squat.id}`, { method: 'DELETE' });
     expect(del.body).toEqual({ message: 'Exercise deleted successfully with cascade cleanup' });
-    expect(fs.existsSync(path.join(s.config.clipsDir, 'clip-a.mp4'))).toBe(false);
+    expect(fs.existsSync(path.join(s.config.clipsDir, CLIP))).toBe(false);
     expect((await s.request(`/api/v1/exercises/${squat.id}`)).status).toBe(404);
     expect((await s.request(`/api/v1/exercises/${squat.id}`, { method: 'DELETE' })).status).toBe(404);
     expect((await s.request('/api/v1/health/vector')).body.collection_info.vectors_count).toBe(2);

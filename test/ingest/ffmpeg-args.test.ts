@@ -10,6 +10,7 @@ import {
   probeArgs,
   thumbnailArgs,
 } from '../../src/ingest/ffmpeg-args.js';
+import { MAX_KEY_FRAME_CANDIDATES } from '../../src/limits.js';
 
 /** The value following `flag` (first occurrence). */
 function valueOf(args: string[], flag: string): string | undefined {
@@ -192,16 +193,21 @@ describe('keyFrameArgs', () => {
   it.each([
     [
       {},
-      "select='gt(scene\\,0.26)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',scale=512:-2,metadata=print",
+      "select='gt(scene\\,0.26)*gte(t-prev_selected_t\\,0.5)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',scale=512:-2,metadata=print",
       'keyframe-%05d.jpg',
     ],
     [
-      { sceneThreshold: 0.45, sampleEverySeconds: 2.5, width: 321, prefix: 'kf-x-' },
+      { sceneThreshold: 0.45, sampleEverySeconds: 2.5, width: 321, prefix: 'kf-x-', minGapSeconds: 0 },
       "select='gt(scene\\,0.45)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,2.5)',scale=320:-2,metadata=print",
       'kf-x-%05d.jpg',
     ],
+    [
+      { minGapSeconds: 1.5 },
+      "select='gt(scene\\,0.26)*gte(t-prev_selected_t\\,1.5)+isnan(prev_selected_t)+gte(t-prev_selected_t\\,5)',scale=512:-2,metadata=print",
+      'keyframe-%05d.jpg',
+    ],
   ])('%j', (options, vf, pattern) => {
-    const args = keyFrameArgs({ input: '/v.mp4', outDir: '/frames', ...options });
+    const args = keyFrameArgs({ input: '/v.mp4', outDir: '/frames', maxSeconds: 12.5, ...options });
     expect(valueOf(args, '-vf')).toBe(vf);
     expect(args.at(-1)).toBe(`file:/frames/${pattern}`);
     // metadata=print logs at info level; the frame times are read from there.
@@ -209,6 +215,9 @@ describe('keyFrameArgs', () => {
     expect(valueOf(args, '-fps_mode')).toBe('passthrough');
     expect(valueOf(args, '-map')).toBe('0:v:0');
     expect(args).toContain('-an');
+    // Decoding stops at the probed duration (input side, before -i), writing at the image cap.
+    expect(args.slice(args.indexOf('-t'), args.indexOf('-i'))).toContain('12.500');
+    expect(valueOf(args, '-frames:v')).toBe(String(MAX_KEY_FRAME_CANDIDATES));
   });
 
   it('pattern helper matches the output', () => {
@@ -221,8 +230,11 @@ describe('keyFrameArgs', () => {
     [{ sampleEverySeconds: 0 }, 'sampleEverySeconds'],
     [{ sampleEverySeconds: NaN }, 'sampleEverySeconds'],
     [{ width: -4 }, 'width'],
+    [{ minGapSeconds: -1 }, 'minGapSeconds'],
+    [{ maxSeconds: 0 }, 'maxSeconds'],
+    [{ maxSeconds: Infinity }, 'maxSeconds'],
   ])('rejects %j', (bad, field) => {
-    expect(() => keyFrameArgs({ input: '/v.mp4', outDir: '/f', ...bad })).toThrow(field);
+    expect(() => keyFrameArgs({ input: '/v.mp4', outDir: '/f', maxSeconds: 12.5, ...bad })).toThrow(field);
   });
 });
 
@@ -231,7 +243,7 @@ describe('extractAudioArgs', () => {
     ['/a/out.mp3', 'libmp3lame', '32k'],
     ['/a/OUT.M4A', 'aac', '48k'],
   ])('%s', (output, codec, bitrate) => {
-    const args = extractAudioArgs({ input: '/v.mp4', output });
+    const args = extractAudioArgs({ input: '/v.mp4', output, maxSeconds: 12.5 });
     expect(valueOf(args, '-c:a')).toBe(codec);
     expect(valueOf(args, '-b:a')).toBe(bitrate);
     expect(valueOf(args, '-ac')).toBe('1');
@@ -239,9 +251,11 @@ describe('extractAudioArgs', () => {
     expect(valueOf(args, '-map')).toBe('0:a:0');
     expect(args).toContain('-vn');
     expect(args.at(-1)).toBe(`file:${output}`);
+    expect(args.indexOf('-t')).toBeLessThan(args.indexOf('-i'));
+    expect(valueOf(args, '-t')).toBe('12.500');
   });
 
   it.each(['/a/out.wav', '/a/out', '/a/out.mp4'])('rejects %s', (output) => {
-    expect(() => extractAudioArgs({ input: '/v.mp4', output })).toThrow(ValidationError);
+    expect(() => extractAudioArgs({ input: '/v.mp4', output, maxSeconds: 12.5 })).toThrow(ValidationError);
   });
 });

@@ -13,6 +13,8 @@ import { isAlive } from '../helpers/process.js';
 
 const execFileAsync = promisify(execFile);
 const ff = { ffmpegPath: FFMPEG, timeoutMs: 30_000 };
+/** A decoding bound longer than any fixture, for tests about something else. */
+const WHOLE = 3600;
 const probeOpts = { ffprobePath: FFPROBE, timeoutMs: 30_000, maxVideoSeconds: 600 };
 
 let fixtures: string;
@@ -99,7 +101,7 @@ describe('probeVideo', () => {
   it('refuses an audio-only file', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'tone.m4a');
-    await extractAudio({ ...ff, input: video, output: file });
+    await extractAudio({ ...ff, maxSeconds: WHOLE, input: video, output: file });
     await expectProcessingError(probeVideo(file, probeOpts), /no picture/i);
   });
 
@@ -123,7 +125,7 @@ describe('probeVideo', () => {
 describe('extractKeyFrames', () => {
   it('finds every scene change, sorted, with files on disk', async () => {
     const dir = await tempDir();
-    const { frames, sceneChanges } = await extractKeyFramesDetailed(video, dir, { ...ff, max: 24 });
+    const { frames, sceneChanges } = await extractKeyFramesDetailed(video, dir, { ...ff, maxSeconds: WHOLE, max: 24 });
     const times = frames.map((f) => f.time);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     for (const cut of [3, 6, 9]) {
@@ -140,7 +142,7 @@ describe('extractKeyFrames', () => {
 
   it('adds regular samples in static stretches', async () => {
     const dir = await tempDir();
-    const frames = await extractKeyFrames(video, dir, { ...ff, max: 24, sampleEverySeconds: 1 });
+    const frames = await extractKeyFrames(video, dir, { ...ff, maxSeconds: WHOLE, max: 24, sampleEverySeconds: 1 });
     // Scene changes every 3 s plus a sample each second, at least 1 s apart after de-duplication.
     expect(frames.length).toBeGreaterThanOrEqual(10);
     for (let i = 1; i < frames.length; i++) {
@@ -150,7 +152,7 @@ describe('extractKeyFrames', () => {
 
   it('caps at max with an even spread and deletes the rest', async () => {
     const dir = await tempDir();
-    const frames = await extractKeyFrames(video, dir, { ...ff, max: 3, sampleEverySeconds: 1 });
+    const frames = await extractKeyFrames(video, dir, { ...ff, maxSeconds: WHOLE, max: 3, sampleEverySeconds: 1 });
     expect(frames).toHaveLength(3);
     expect(frames[0]!.time).toBe(0);
     expect(frames[1]!.time).toBeGreaterThan(4);
@@ -162,7 +164,7 @@ describe('extractKeyFrames', () => {
     const dir = await tempDir();
     const fake = await makeNonVideoFile(path.join(dir, 'in', 'fake.mp4'));
     const out = path.join(dir, 'frames');
-    await expectProcessingError(extractKeyFrames(fake, out, { ...ff, max: 5 }), /ffmpeg failed/);
+    await expectProcessingError(extractKeyFrames(fake, out, { ...ff, maxSeconds: WHOLE, max: 5 }), /ffmpeg failed/);
     expect(await fs.readdir(out)).toEqual([]);
   });
 });
@@ -355,7 +357,7 @@ describe('makeThumbnail and extractAudio', () => {
   it('extracts mono 16 kHz mp3', async () => {
     const dir = await tempDir();
     const output = path.join(dir, 'speech.mp3');
-    await extractAudio({ ...ff, input: video, output });
+    await extractAudio({ ...ff, maxSeconds: WHOLE, input: video, output });
     const probed = await ffprobeJson(output);
     const [audio] = probed.streams as unknown as { codec_name: string; channels: number; sample_rate: string }[];
     expect(audio).toMatchObject({ codec_name: 'mp3', channels: 1, sample_rate: '16000' });
@@ -364,7 +366,7 @@ describe('makeThumbnail and extractAudio', () => {
 
   it('fails clearly on a video without sound', async () => {
     const dir = await tempDir();
-    await expectProcessingError(extractAudio({ ...ff, input: silent, output: path.join(dir, 'a.mp3') }), /matches no streams/);
+    await expectProcessingError(extractAudio({ ...ff, maxSeconds: WHOLE, input: silent, output: path.join(dir, 'a.mp3') }), /matches no streams/);
     expect(await fs.readdir(dir)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownClipPaths } from '../../src/database/index.js';
 import { ConflictError, ValidationError } from '../../src/errors.js';
 import { BACKUP_FORMAT, createBackup, restoreBackup, type RestoreSummary } from '../../src/services/backup/index.js';
 import type { AppContext } from '../../src/services/context.js';
@@ -26,12 +27,15 @@ function writeArchive(file: string, records: readonly Rec[]): void {
   fs.writeFileSync(file, gzipSync(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
 }
 
+// Clip files are named after their exercise's id (ownClipPaths).
+const SQUAT = '0d5f3c1a-7b2e-4f6a-9c8d-1e2f3a4b5c6d';
+const PRESS = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const FILES: Record<string, Buffer> = {
   // Over two 512 KB chunks, so a file spans several chunk lines.
-  'squat-clip.mp4': randomBytes(1_300_000),
-  'squat-thumb.jpg': randomBytes(3_000),
-  'press-clip.mp4': randomBytes(70_000),
-  'press-thumb.jpg': randomBytes(2_000),
+  [`${SQUAT}.mp4`]: randomBytes(1_300_000),
+  [`${SQUAT}.jpg`]: randomBytes(3_000),
+  [`${PRESS}.mp4`]: randomBytes(70_000),
+  [`${PRESS}.jpg`]: randomBytes(2_000),
 };
 
 async function seedLibrary(ctx: AppContext): Promise<{ ids: string[]; routineId: string }> {
@@ -39,9 +43,9 @@ async function seedLibrary(ctx: AppContext): Promise<{ ids: string[]; routineId:
   const stored = await addExercises(ctx, [
     {
       url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+      id: SQUAT,
       exercise_name: 'Goblet Squat',
-      video_path: 'storage/clips/squat-clip.mp4',
-      thumbnail_path: 'storage/clips/squat-thumb.jpg',
+      ...ownClipPaths(SQUAT),
       start_time: 1.2345,
       end_time: 9.5,
       how_to: 'Hold a kettlebell at your chest and squat.',
@@ -58,9 +62,9 @@ async function seedLibrary(ctx: AppContext): Promise<{ ids: string[]; routineId:
     },
     {
       url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ',
+      id: PRESS,
       exercise_name: 'Overhead Press',
-      video_path: 'storage/clips/press-clip.mp4',
-      thumbnail_path: 'storage/clips/press-thumb.jpg',
+      ...ownClipPaths(PRESS),
       start_time: 10,
       end_time: 20.25,
       counteracts: 'Rounded shoulders',
@@ -293,10 +297,10 @@ describe('backup and restore', () => {
 
   it('refuses to overwrite a clip file of the same name with other content', async () => {
     const ctx = await empty(embedded);
-    fs.writeFileSync(path.join(ctx.config.clipsDir, 'press-clip.mp4'), 'something else');
+    fs.writeFileSync(path.join(ctx.config.clipsDir, `${PRESS}.mp4`), 'something else');
     await expect(restoreBackup(ctx, archive)).rejects.toBeInstanceOf(ConflictError);
     const [row] = await ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM exercises');
     expect(row!.n).toBe(0);
-    expect(fs.readdirSync(ctx.config.clipsDir)).toEqual(['press-clip.mp4']);
+    expect(fs.readdirSync(ctx.config.clipsDir)).toEqual([`${PRESS}.mp4`]);
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startServer } from '../../api/index.js';
 import { logger } from '../../logger.js';
 import { createBackup, restoreBackup } from '../../services/backup/index.js';
+import { startClipSweeper } from '../../services/clip-sweep.js';
 import { createContext, migrateDatabase } from '../../services/context.js';
 import { assertToolsRun } from '../../services/health.js';
 import { startWorker } from '../../services/worker.js';
@@ -58,10 +59,12 @@ export function registerServerCommands(program: Command, env: CliEnv): void {
     .action(async (opts: { concurrency?: number }) => {
       await assertToolsRun(env.config());
       const ctx = await createContext(env.config());
+      const sweeper = await startClipSweeper(ctx);
       const worker = startWorker(ctx, opts.concurrency ?? ctx.config.jobs.concurrency);
       ctx.relay.start();
       process.stderr.write(`worker ${worker.id} running (concurrency ${opts.concurrency ?? ctx.config.jobs.concurrency})\n`);
       onShutdown(async () => {
+        sweeper.stop();
         await worker.stop();
         await ctx.close();
       });

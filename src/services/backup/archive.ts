@@ -120,6 +120,8 @@ export async function* readLines(input: AsyncIterable<Buffer>): AsyncGenerator<s
     try {
       next = await iterator.next();
     } catch (error) {
+      // A refusal of the input's own (its expanded size) keeps its message.
+      if (error instanceof ValidationError) throw error;
       // Only the archive's own failures land here (truncated or not gzip); errors thrown by the
       // consumer end this generator through return() instead.
       throw new ValidationError('file', `the archive is truncated or not a gzip file (${errorMessage(error)})`);

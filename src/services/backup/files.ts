@@ -2,19 +2,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { clipFilePath } from '../../database/clip-files.js';
+import { ownedClipFiles } from '../../database/clip-files.js';
 import { line } from './archive.js';
 
 /** The clip files of a backup: which a row owns, reading them as archive records, checksums. */
 
 const CHUNK_BYTES = 512 * 1024;
 
-/** The clip files a row owns, as plain names inside clipsDir (paths that are not ours are ignored). */
-export function ownedFileNames(clipsDir: string, row: { video_path: string | null; thumbnail_path: string | null }): string[] {
-  return [row.video_path, row.thumbnail_path].flatMap((p) => {
-    const abs = clipFilePath(clipsDir, p);
-    return abs ? [path.basename(abs)] : [];
-  });
+/** The clip files a row owns, as plain names inside clipsDir (paths that are not its own are ignored). */
+export function ownedFileNames(clipsDir: string, row: { id: string; video_path: string | null; thumbnail_path: string | null }): string[] {
+  return ownedClipFiles(clipsDir, row).map((abs) => path.basename(abs));
 }
 
 export async function hashFile(file: string): Promise<{ size: number; sha256: string }> {

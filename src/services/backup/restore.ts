@@ -5,12 +5,12 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
 import { findStoredExerciseId } from '../../database/backup.js';
-import { clipFilePath, clipRelativePath } from '../../database/clip-files.js';
+import { clipFilePath, clipRelativePath, foreignClipPath, markInFlight, ownClipPaths, workFileName } from '../../database/clip-files.js';
 import type { Queryable } from '../../database/db.js';
 import { restoreExerciseRows } from '../../database/exercises.js';
 import { restoreWorkoutRoutine } from '../../database/routines.js';
 import { routineInputSchema } from '../../database/validate.js';
-import { ConflictError, errorMessage, parseInput, ValidationError } from '../../errors.js';
+import { ConflictError, errorMessage, parseInput, UnavailableError, ValidationError } from '../../errors.js';
 import type { VectorItem } from '../../vectors/types.js';
 import type { AppContext } from '../context.js';
 import {
@@ -50,7 +50,7 @@ interface IncomingFile {
 class Restorer {
   readonly summary: RestoreSummary = { exercises: 0, routines: 0, embeddings: 0, files: 0, skipped: 0, needsReindex: 0 };
   /** Temp files complete and verified, renamed into place after the commit. */
-  readonly staged: { temp: string; final: string }[] = [];
+  readonly staged: { temp: string; final: string; size: number }[] = [];
   private header: Header | null = null;
   private ended = false;
   private lineNo = 0;
@@ -64,11 +64,33 @@ class Restorer {
   private readonly remap = new Map<string, string>();
   private pendingVectors: VectorItem[] = [];
   private file: IncomingFile | null = null;
+  /** What the files declared so far expand to in the archive (base64). */
+  private declaredBytes = 0;
+  /** This restore's own hidden folder in CLIPS_DIR (created with the first file written). */
+  private staging: string | null = null;
+  private settleStaging: (() => void) | null = null;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly tx: Queryable,
   ) {}
+
+  private async stagingDir(): Promise<string> {
+    if (!this.staging) {
+      const dir = path.join(this.ctx.config.clipsDir, workFileName('restore', randomBytes(6).toString('hex')));
+      this.settleStaging = markInFlight(dir);
+      await fsp.mkdir(dir);
+      this.staging = dir;
+    }
+    return this.staging;
+  }
+
+  /** Removes the staging folder once its files are moved out (or the restore failed). */
+  async removeStaging(): Promise<void> {
+    if (this.staging) await fsp.rm(this.staging, { recursive: true, force: true });
+    this.settleStaging?.();
+    this.staging = null;
+  }
 
   private fail(message: string): never {
     throw new ValidationError('file', `line ${this.lineNo}: ${message}`);
@@ -129,6 +151,9 @@ class Restorer {
   }
 
   private async restoreExercise(row: ExerciseRow): Promise<void> {
+    // A row naming another exercise's file would have that file removed with it later.
+    const foreign = foreignClipPath(row);
+    if (foreign) this.fail(`exercise ${row.id}: ${foreign} must be ${ownClipPaths(row.id)[foreign]} (a clip is named after its exercise's id)`);
     let inserted;
     try {
       inserted = await restoreExerciseRows(this.tx, [row]);
@@ -190,6 +215,12 @@ class Restorer {
     if (!final || path.resolve(path.dirname(final)) !== path.resolve(clipsDir)) this.fail(`unsafe file name ${JSON.stringify(name)}`);
     if (this.fileNames.has(name)) this.fail(`file ${name} appears twice`);
     this.fileNames.add(name);
+    // Sizes are checked before a byte is written; the bytes then never pass what was declared.
+    this.declaredBytes += Math.ceil(size / 3) * 4;
+    const max = this.ctx.config.restoreMaxBytes;
+    if (this.declaredBytes > max) {
+      this.fail(`file ${name}: the archive's files expand beyond RESTORE_MAX_MB (${Math.floor(max / 1024 / 1024)} MB)`);
+    }
     const file: IncomingFile = {
       name,
       size,
@@ -208,8 +239,21 @@ class Restorer {
       file.compareWithExisting = true;
       return;
     }
-    file.temp = path.join(clipsDir, `.restore-${randomBytes(6).toString('hex')}-${name}`);
+    await this.assertRoomFor(name, size);
+    file.temp = path.join(await this.stagingDir(), name);
     file.handle = await fsp.open(file.temp, 'wx');
+  }
+
+  /** What the file declares must fit next to MIN_FREE_DISK_MB, counting the files staged so far. */
+  private async assertRoomFor(name: string, size: number): Promise<void> {
+    const stats = await fsp.statfs(this.ctx.config.clipsDir);
+    const staged = this.staged.reduce((sum, s) => sum + s.size, 0);
+    const free = stats.bavail * stats.bsize - staged - this.ctx.config.minFreeDiskMb * 1024 * 1024;
+    if (size > free) {
+      throw new UnavailableError(`not enough free space in CLIPS_DIR for ${name} (${size} bytes; MIN_FREE_DISK_MB ${this.ctx.config.minFreeDiskMb} is kept free)`, {
+        retryable: false,
+      });
+    }
   }
 
   private async receiveChunk(data: string): Promise<void> {
@@ -231,7 +275,7 @@ class Restorer {
       await file.handle.close();
       file.handle = null;
     }
-    if (file.temp) this.staged.push({ temp: file.temp, final: file.final });
+    if (file.temp) this.staged.push({ temp: file.temp, final: file.final, size: file.size });
     if (file.received !== file.size) this.fail(`file ${file.name} has ${file.received} bytes, ${file.size} declared`);
     if (file.hash.digest('hex') !== file.sha256) this.fail(`file ${file.name} does not match its checksum (the archive is corrupt)`);
     if (file.compareWithExisting && (await hashFile(file.final)).sha256 !== file.sha256) {
@@ -259,8 +303,7 @@ class Restorer {
     const open = this.file;
     this.file = null;
     if (open?.handle) await open.handle.close().catch(() => {});
-    const temps = [...this.staged.map((s) => s.temp), ...(open?.temp ? [open.temp] : [])];
-    await Promise.all(temps.map((t) => fsp.rm(t, { force: true })));
+    await this.removeStaging();
   }
 }
 
@@ -287,7 +330,7 @@ export async function restoreBackup(ctx: AppContext, file: string, opts: Progres
       input.pipe(gunzip);
       try {
         let reported = -1;
-        for await (const text of readLines(gunzip)) {
+        for await (const text of readLines(capExpanded(gunzip, ctx.config.restoreMaxBytes))) {
           await restorer.accept(text);
           if (input.bytesRead !== reported) {
             reported = input.bytesRead;
@@ -315,5 +358,16 @@ export async function restoreBackup(ctx: AppContext, file: string, opts: Progres
     }
     summary.files++;
   }
+  await restorer!.removeStaging();
   return summary;
+}
+
+/** The decompressed stream, refused once it passes `max` bytes (a small archive can expand a thousandfold). */
+async function* capExpanded(input: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of input) {
+    total += chunk.length;
+    if (total > max) throw new ValidationError('file', `the archive expands beyond RESTORE_MAX_MB (${Math.floor(max / 1024 / 1024)} MB)`);
+    yield chunk;
+  }
 }
