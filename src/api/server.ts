@@ -17,6 +17,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExerciseRoutes } from './routes/exercises.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerRoutineEntryRoutes } from './routes/routine-entries.js';
 import { registerRoutineRoutes } from './routes/routines.js';
 import { registerSearchRoutes } from './routes/search.js';
 
@@ -137,6 +138,7 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   registerHealthRoutes(typed, ctx, metrics);
   registerExerciseRoutes(typed, ctx);
   registerRoutineRoutes(typed, ctx);
+  registerRoutineEntryRoutes(typed, ctx);
   registerSearchRoutes(typed, ctx);
   registerJobRoutes(typed, ctx);
   registerEventRoutes(typed, ctx);

@@ -47,3 +47,4 @@ export async function initDatabase(config: Pick<Config, 'databaseUrl' | 'databas
     throw error;
   }
 }
+export * from './routine-entries.js';
