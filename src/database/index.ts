@@ -48,3 +48,5 @@ export async function initDatabase(config: Pick<Config, 'databaseUrl' | 'databas
   }
 }
 export * from './routine-entries.js';
+export * from './workouts.js';
+export * from './history.js';
