@@ -20,6 +20,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerRoutineEntryRoutes } from './routes/routine-entries.js';
 import { registerRoutineRoutes } from './routes/routines.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerWorkoutRoutes } from './routes/workouts.js';
 
 export type App = FastifyInstance;
 
@@ -139,6 +140,7 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   registerExerciseRoutes(typed, ctx);
   registerRoutineRoutes(typed, ctx);
   registerRoutineEntryRoutes(typed, ctx);
+  registerWorkoutRoutes(typed, ctx);
   registerSearchRoutes(typed, ctx);
   registerJobRoutes(typed, ctx);
   registerEventRoutes(typed, ctx);
