@@ -1,5 +1,6 @@
 import { NotFoundError } from '../errors.js';
 import type { ExerciseHistory, HistoryIndex } from '../training/history.js';
+import type { LogRow } from '../training/strong-csv.js';
 import { bestsOf, epley1rm, volumeKg, type Bests } from '../training/progress.js';
 import type { Queryable } from './db.js';
 import { toIso } from './time.js';
@@ -76,5 +77,26 @@ export async function exercisesDone(db: Queryable): Promise<HistoryIndex> {
     workouts: Number(r.workouts),
     last_done: toIso(r.last_done),
     best_weight_kg: num(r.best_weight_kg),
+  }));
+}
+
+/** Every done set of every workout, oldest first (the CSV export). */
+export async function exportLogRows(db: Queryable): Promise<LogRow[]> {
+  const rows = await db.query(
+    `SELECT w.started_at, w.name AS workout_name, w.note AS workout_note, we.exercise_name, s.set_number, s.reps, s.weight_kg,
+            s.duration_seconds, s.rpe
+     FROM workout_sets s JOIN workout_exercises we ON we.id = s.workout_exercise_id JOIN workouts w ON w.id = we.workout_id
+     WHERE s.done ORDER BY w.started_at, w.id, we.position, s.set_number`,
+  );
+  return rows.map((r) => ({
+    started_at: toIso(r.started_at),
+    workout_name: r.workout_name as string,
+    workout_note: (r.workout_note as string | null) ?? null,
+    exercise_name: r.exercise_name as string,
+    set_number: Number(r.set_number),
+    reps: num(r.reps),
+    weight_kg: num(r.weight_kg),
+    duration_seconds: num(r.duration_seconds),
+    rpe: num(r.rpe),
   }));
 }

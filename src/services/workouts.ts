@@ -1,6 +1,7 @@
 import * as store from '../database/index.js';
 import { NotFoundError } from '../errors.js';
 import type { ExerciseHistory, HistoryIndex } from '../training/history.js';
+import { toStrongCsv } from '../training/strong-csv.js';
 import type { SetInput, Workout, WorkoutExerciseInput, WorkoutListItem, WorkoutStart, WorkoutSummary } from '../training/workouts.js';
 import type { AppContext } from './context.js';
 
@@ -57,4 +58,9 @@ export function exerciseHistory(ctx: AppContext, exerciseId: string): Promise<Ex
 
 export function exercisesDone(ctx: AppContext): Promise<HistoryIndex> {
   return store.exercisesDone(ctx.db);
+}
+
+/** The whole log as Strong's CSV export. */
+export async function exportStrongCsv(ctx: AppContext): Promise<string> {
+  return toStrongCsv(await store.exportLogRows(ctx.db));
 }

@@ -55,6 +55,10 @@ describe.each(BACKENDS)('workouts over HTTP on %s', (backend) => {
     expect(history).toMatchObject({ formula: 'epley', best_weight_kg: 100, best_e1rm_kg: 116.67 });
     expect(history.sets).toHaveLength(1);
     expect((await s.request('/api/v1/history/exercises')).body[0]).toMatchObject({ exercise_id: squat.id, workouts: 1 });
+    const csv = await s.request('/api/v1/workouts/export.csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.text.split('\n')[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d;"Legs";"Squat";1;100;kg;5;8.5;;;0;"";""$/);
     expect((await s.request(`/api/v1/workouts/${randomUUID()}`)).status).toBe(404);
     expect((await s.request('/api/v1/workouts', { method: 'POST', json: { routine_id: 'nope' } })).status).toBe(422);
   });

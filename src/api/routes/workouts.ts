@@ -87,6 +87,15 @@ export function registerWorkoutRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => workouts.summarizeWorkout(ctx, request.params.id),
   );
   app.get(
+    '/api/v1/workouts/export.csv',
+    { schema: { tags, summary: "Every done set as the CSV Strong exports", response: { 200: z.string(), ...errorResponses } } },
+    async (_request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="workouts.csv"')
+        .send(await workouts.exportStrongCsv(ctx)),
+  );
+  app.get(
     '/api/v1/history/exercises',
     { schema: { tags, summary: 'Exercises with logged sets, most recent first', response: { 200: historyIndexSchema, ...errorResponses } } },
     async () => workouts.exercisesDone(ctx),

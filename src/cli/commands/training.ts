@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import * as entries from '../../services/routine-entries.js';
 import * as workouts from '../../services/workouts.js';
@@ -209,6 +210,17 @@ export function registerTrainingCommands(program: Command, env: CliEnv): void {
           `${summary.sets_done} sets, ${summary.volume_kg} kg volume, ${Math.round(summary.duration_seconds / 60)} min` +
             `${summary.new_bests.length ? `; new bests: ${summary.new_bests.map((b) => b.exercise_name).join(', ')}` : ''}\n`,
         );
+      }),
+    );
+  workout
+    .command('export-csv')
+    .description("every done set as the CSV Strong exports")
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .action(async (o: { out?: string }) =>
+      env.withContext(async (ctx) => {
+        const csv = await workouts.exportStrongCsv(ctx);
+        if (o.out) await fs.writeFile(o.out, csv);
+        else process.stdout.write(csv);
       }),
     );
   program
