@@ -47,7 +47,7 @@ export class NotFoundError extends AppError {
   readonly status = 404;
   readonly code = 'not_found';
   constructor(
-    readonly entity: 'Exercise' | 'Routine' | 'Job' | 'Clip',
+    readonly entity: 'Exercise' | 'Routine' | 'Job' | 'Clip' | 'Routine entry' | 'Workout' | 'Workout exercise' | 'Set',
     readonly id?: string,
   ) {
     super(`${entity} not found`);

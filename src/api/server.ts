@@ -17,8 +17,10 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerExerciseRoutes } from './routes/exercises.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerRoutineEntryRoutes } from './routes/routine-entries.js';
 import { registerRoutineRoutes } from './routes/routines.js';
 import { registerSearchRoutes } from './routes/search.js';
+import { registerWorkoutRoutes } from './routes/workouts.js';
 
 export type App = FastifyInstance;
 
@@ -137,6 +139,8 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   registerHealthRoutes(typed, ctx, metrics);
   registerExerciseRoutes(typed, ctx);
   registerRoutineRoutes(typed, ctx);
+  registerRoutineEntryRoutes(typed, ctx);
+  registerWorkoutRoutes(typed, ctx);
   registerSearchRoutes(typed, ctx);
   registerJobRoutes(typed, ctx);
   registerEventRoutes(typed, ctx);

@@ -46,3 +46,6 @@ export async function initDatabase(config: Pick<Config, 'databaseUrl' | 'databas
     throw error;
   }
 }
+export * from './routine-entries.js';
+export * from './workouts.js';
+export * from './history.js';

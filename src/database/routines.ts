@@ -27,7 +27,7 @@ function mapRoutineRow(row: Record<string, unknown>): WorkoutRoutine {
 }
 
 /** Refuses ids that are not UUIDs or name no stored exercise, naming them all. */
-async function checkExerciseIds(tx: Queryable, ids: readonly string[]): Promise<string[]> {
+export async function checkExerciseIds(tx: Queryable, ids: readonly string[]): Promise<string[]> {
   const normalized = ids.map((id) => id.trim().toLowerCase());
   const malformed = normalized.filter((id) => !isUuid(id));
   const candidates = [...new Set(normalized.filter(isUuid))];
@@ -43,13 +43,28 @@ async function checkExerciseIds(tx: Queryable, ids: readonly string[]): Promise<
   return normalized;
 }
 
+/**
+ * Makes `ids` the routine's exercise order. An entry whose exercise stays keeps its id and
+ * targets (the n-th copy of an exercise keeps the n-th entry of it); the others go, and new
+ * exercises get entries without targets.
+ */
 async function writeEntries(tx: Queryable, routineId: string, ids: readonly string[]): Promise<void> {
-  await tx.query('DELETE FROM routine_exercises WHERE routine_id = $1', [routineId]);
+  const existing = await tx.query<{ id: string; exercise_id: string }>(
+    'SELECT id::text AS id, exercise_id::text AS exercise_id FROM routine_exercises WHERE routine_id = $1 ORDER BY position',
+    [routineId],
+  );
+  const unused = new Map<string, string[]>();
+  for (const row of existing) unused.set(row.exercise_id, [...(unused.get(row.exercise_id) ?? []), row.id]);
+  const kept = ids.map((id) => unused.get(id)?.shift() ?? null);
+  const keptIds = kept.filter((id): id is string => id !== null);
+  await tx.query('DELETE FROM routine_exercises WHERE routine_id = $1 AND NOT (id = ANY($2::uuid[]))', [routineId, keptIds]);
   if (ids.length === 0) return;
   await tx.query(
-    `INSERT INTO routine_exercises (routine_id, position, exercise_id)
-     SELECT $1, (ord - 1)::int, id FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, ord)`,
-    [routineId, ids],
+    `INSERT INTO routine_exercises (id, routine_id, position, exercise_id)
+     SELECT COALESCE(entry, gen_random_uuid()), $1, (ord - 1)::int, exercise
+     FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS t(exercise, entry, ord)
+     ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position`,
+    [routineId, ids, kept],
   );
 }
 
