@@ -3,8 +3,8 @@ import type { ExerciseHistory, HistoryIndex } from '../training/history.js';
 import type { LogRow } from '../training/strong-csv.js';
 import { bestsOf, epley1rm, volumeKg, type Bests } from '../training/progress.js';
 import type { Queryable } from './db.js';
-import { toIso } from './time.js';
-import { isUuid } from './validate.js';
+import { toIso } from '../time.js';
+import { isUuid } from '../domain/index.js';
 
 /** Reads over the workout log: every done set of an exercise, its bests and records. */
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

@@ -3,7 +3,8 @@ import { MAX_ROUTINE_ENTRIES } from '../limits.js';
 import { entryInputSchema, entryPatchSchema, mergeEntry, type EntryInput, type EntryPatch, type EntryValues, type RoutineEntry } from '../training/entries.js';
 import type { Db, Queryable } from './db.js';
 import { checkExerciseIds } from './routines.js';
-import { isUuid, parseInput } from './validate.js';
+import { isUuid } from '../domain/index.js';
+import { parseInput } from '../errors.js';
 
 /**
  * The entries of a routine (rows of routine_exercises): each its own id and targets. Positions

@@ -18,8 +18,9 @@ import {
 } from '../training/workouts.js';
 import type { Db, Queryable } from './db.js';
 import { listRoutineEntries } from './routine-entries.js';
-import { toIso, toIsoOrNull } from './time.js';
-import { isUuid, parseInput } from './validate.js';
+import { toIso, toIsoOrNull } from '../time.js';
+import { isUuid } from '../domain/index.js';
+import { parseInput } from '../errors.js';
 
 /**
  * The workout log. Every write locks the workout row first, so writes to one workout (from any
