@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as library from '../../src/services/library.js';
+import { repairVectors } from '../../src/services/vectors.js';
 import { DEGRADED_HEADER } from '../../src/api/schemas.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startQdrant, type TestQdrant } from '../helpers/qdrant.js';
@@ -49,5 +50,16 @@ describe.each(BACKENDS)('a lost Qdrant collection on %s', (backend) => {
     const health = await s.request('/health');
     expect(health.body.status).not.toBe('healthy');
     expect(health.body.services.qdrant).not.toMatch(/^(ok|healthy|green)$/);
+  }, 60_000);
+
+  it('the next check recreates the collection and `vectors repair` refills it', async () => {
+    await expect.poll(async () => {
+      await s.request('/health');
+      return s.ctx.index.status().available;
+    }, { timeout: 30_000, interval: 500 }).toBe(true);
+    await repairVectors(s.ctx);
+    expect(await s.ctx.index.count()).toBe(2);
+    const search = await s.request('/api/v1/exercises/search', { method: 'POST', json: { query: 'squat' } });
+    expect(search.body.ranker).toBe('hybrid');
   }, 60_000);
 });
