@@ -101,6 +101,7 @@ const schema = z.object({
     `must be at least ${API_KEY_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`,
   ),
   CORS_ORIGINS: optionalString,
+  ALLOWED_HOSTS: optionalString,
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(30),
   SEARCH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
@@ -161,6 +162,8 @@ export interface Config {
   port: number;
   apiKey: string | undefined;
   corsOrigins: string[];
+  /** Without API_KEY, Host names served besides loopback names and IP literals (`*`: any). */
+  allowedHosts: string[];
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   searchRateLimitPerMinute: number;
@@ -244,6 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const allowedHosts = (e.ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean);
   return {
     dataDir,
     databaseUrl: e.DATABASE_URL,
@@ -255,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     apiKey: e.API_KEY,
     corsOrigins,
+    allowedHosts,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     searchRateLimitPerMinute: e.SEARCH_RATE_LIMIT_PER_MINUTE,

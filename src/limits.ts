@@ -64,3 +64,8 @@ export const MAX_SETS_PER_EXERCISE = 100;
 /** Workouts or history rows per list page. */
 export const TRAINING_DEFAULT_LIMIT = 50;
 export const TRAINING_MAX_LIMIT = 500;
+/** Open job event streams (`GET /api/v1/jobs/{id}/events`) per client address, and in total. */
+export const EVENT_STREAMS_PER_CLIENT = 10;
+export const EVENT_STREAMS_MAX = 500;
+/** A job event stream whose job has not changed for this long ends; the client may reconnect. */
+export const EVENT_STREAM_IDLE_MS = 10 * 60_000;

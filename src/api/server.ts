@@ -10,6 +10,7 @@ import { logger } from '../logger.js';
 import type { AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
 import { registerClipRoutes } from './clips.js';
+import { registerHostCheck } from './hosts.js';
 import { registerWebApp } from './web.js';
 import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
 import { Metrics } from './metrics.js';
@@ -88,6 +89,8 @@ export async function buildServer(ctx: AppContext): Promise<App> {
     if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
     else request.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
+
+  registerHostCheck(app, config);
 
   await app.register(helmet, {
     // The docs page needs its own scripts and styles; the API serves JSON and media only.

@@ -26,6 +26,25 @@ export const APP_ROUTES = [
   '/status',
 ];
 
+/**
+ * The app shell's Content-Security-Policy: everything from this origin only, no inline script
+ * or style, no plugins, no framing. A stored value that slips past escaping still cannot run
+ * script or send data elsewhere. `data:` images cover the shell's empty favicon.
+ */
+export const WEB_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "media-src 'self'",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export async function registerWebApp(app: FastifyInstance, dir = WEB_DIST): Promise<boolean> {
   const shellFile = path.join(dir, 'index.html');
   if (!fs.existsSync(shellFile)) {
@@ -34,7 +53,12 @@ export async function registerWebApp(app: FastifyInstance, dir = WEB_DIST): Prom
   }
   const shell = fs.readFileSync(shellFile);
   const sendShell = (reply: FastifyReply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('vary', 'accept').send(shell);
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('vary', 'accept')
+      .header('content-security-policy', WEB_CSP)
+      .send(shell);
 
   await app.register(fastifyStatic, {
     root: path.join(dir, 'assets'),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fetch, type Dispatcher, type Response } from 'undici';
-import { PrivateAddressError, ProcessingError } from '../errors.js';
+import { PrivateAddressError, ProcessingError, ValidationError } from '../errors.js';
 import { guardedAgent } from './guard.js';
 import { assertFetchable, type FetchPolicy } from './resolve.js';
 import type { DownloadResult } from './types.js';
@@ -76,6 +76,8 @@ async function fetchToFile(url: string, destDir: string, opts: DirectOptions, ag
     const status = response.status;
     const retryable = status === 408 || status === 429 || status >= 500;
     const why = status === 404 || status === 410 ? 'video not found' : `server answered HTTP ${status}`;
+    // Any other 4xx is the origin refusing this URL: the submitter's to fix, not a server fault.
+    if (!retryable && status < 500) throw new ValidationError('url', `download failed: ${why} (HTTP ${status})`);
     throw new ProcessingError(`Download failed: ${why} (HTTP ${status})`, { retryable });
   }
 
@@ -111,7 +113,7 @@ async function fetchToFile(url: string, destDir: string, opts: DirectOptions, ag
   }
   if (received === 0) {
     await rm(file, { force: true });
-    throw new ProcessingError('Download failed: empty file');
+    throw new ValidationError('url', 'the downloaded file is empty');
   }
   // application/octet-stream says nothing; refuse HTML error pages or archives before ffmpeg chokes on them.
   if (isOctet && !(await looksLikeVideo(file))) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { ProcessingError, errorMessage } from '../errors.js';
+import { ProcessingError, ValidationError, errorMessage } from '../errors.js';
 import { probeArgs } from './ffmpeg-args.js';
 import { ProcessExitError, runProcess, type RunResult } from './process.js';
 
@@ -94,7 +94,8 @@ export async function probeVideo(file: string, opts: ProbeOptions): Promise<Vide
   } catch (error) {
     throw new ProcessingError(`Cannot read the video file: ${errorMessage(error)}`, { cause: error });
   }
-  if (sizeBytes === 0) throw new ProcessingError('The downloaded file is empty');
+  // What the URL gave is the submitter's input: an empty or unreadable file is a 422 on `url`.
+  if (sizeBytes === 0) throw new ValidationError('url', 'the downloaded file is empty');
 
   let result: RunResult;
   try {
@@ -104,7 +105,8 @@ export async function probeVideo(file: string, opts: ProbeOptions): Promise<Vide
       throw new ProcessingError(refusedFormatMessage(await readHead(file)), { cause: error });
     }
     if (error instanceof ProcessingError && !error.retryable) {
-      throw new ProcessingError(`Not a video file (ffprobe could not read it): ${error.message}`, { cause: error });
+      // ffprobe's own words (paths, offsets) stay in the log, with the cause.
+      throw new ValidationError('url', 'not a video file (ffprobe could not read it)', { cause: error });
     }
     throw error;
   }

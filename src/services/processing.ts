@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ownClipPaths, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
 import type { Exercise, ExerciseInput } from '../domain/index.js';
-import { AppError, ConflictError, JobInputError, ProcessingError, publicReason } from '../errors.js';
+import { AppError, ConflictError, JobInputError, ProcessingError, ValidationError, publicReason } from '../errors.js';
 import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
 import { logger } from '../logger.js';
@@ -69,6 +69,13 @@ export async function submitUrl(
   request: ProcessRequest,
 ): Promise<{ job: Job; created: boolean; existing: Exercise[] | null }> {
   const source = normalizeUrl(request.url);
+  // A segment too short to keep would only fail the job later with a vaguer reason.
+  const { minClipSeconds } = ctx.config.media;
+  request.exercises?.forEach((e, i) => {
+    if (e.end_time - e.start_time < minClipSeconds) {
+      throw new ValidationError(`exercises.${i}`, `"${e.name}" is ${Math.round((e.end_time - e.start_time) * 100) / 100} s long, shorter than MIN_CLIP_SECONDS (${minClipSeconds} s)`);
+    }
+  });
   await assertFetchable(source.original, { ...ctx.fetchPolicy, allowPrivate: ctx.config.media.allowPrivateUrls });
   const explicitSlide = new URL(source.original).searchParams.has('img_index');
   if (!request.force) {

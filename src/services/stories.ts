@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UnavailableError, errorMessage } from '../errors.js';
+import { UnavailableError, ValidationError, errorMessage } from '../errors.js';
 import { askForJson, checkWithSchema, createAIClient } from '../ai/index.js';
 import { getConcept, matchConcepts } from '../language/vocabulary.js';
 import type { AppContext } from './context.js';
@@ -29,7 +29,7 @@ export async function generateStories(ctx: AppContext, prompt: string, count: nu
   }
   const stories = deriveStories(prompt, count);
   if (stories.length === 0) {
-    throw new UnavailableError('No AI model is configured and the prompt holds nothing to derive stories from', { retryable: false });
+    throw new ValidationError('user_prompt', 'holds nothing to derive stories from (no AI model is configured): say what to train, for whom or how');
   }
   return { stories, source: 'offline' };
 }

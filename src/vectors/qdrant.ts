@@ -53,6 +53,13 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
     try {
       return await fn();
     } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        // The collection went away under us (deleted, or Qdrant restarted on empty storage): the
+        // index is down, not the request wrong, so search degrades to full text and the next
+        // status() check (after RETRY_INIT_MS) recreates it.
+        state = { available: false, reason: `The Qdrant collection ${collection} is missing (deleted, or Qdrant restarted on empty storage)` };
+        throw new UnavailableError(state.reason, { cause: error, retryable: true });
+      }
       throw asStoreError(error, what);
     }
   }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestError, ProcessingError } from '../../src/errors.js';
+import { BadRequestError, ProcessingError, ValidationError } from '../../src/errors.js';
 import { downloadMedia } from '../../src/ingest/download.js';
 import { isPrivateAddress } from '../../src/ingest/resolve.js';
 import { buildYtDlpArgs, classifyYtDlpFailure, collectYtDlpOutput, downloadWithYtDlp, summarizeInfo } from '../../src/ingest/ytdlp.js';
@@ -145,9 +145,13 @@ describe('downloadMedia (direct links)', () => {
   });
 
   it('maps HTTP statuses to permanent or retryable errors', async () => {
-    await expectProcessingError(downloadMedia(web(`${base}/status/404`), freshDir(), opts), false, /not found/);
-    await expectProcessingError(downloadMedia(web(`${base}/status/410`), freshDir(), opts), false, /HTTP 410/);
-    await expectProcessingError(downloadMedia(web(`${base}/status/403`), freshDir(), opts), false, /HTTP 403/);
+    // The origin refusing the URL is the submitter's input: a 422 naming url, never retried.
+    for (const [status, message] of [[404, /^url: download failed: video not found \(HTTP 404\)$/], [410, /HTTP 410/], [403, /HTTP 403/]] as const) {
+      const error = await downloadMedia(web(`${base}/status/${status}`), freshDir(), opts).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).message).toMatch(message);
+      expect((error as ValidationError).retryable).toBe(false);
+    }
     await expectProcessingError(downloadMedia(web(`${base}/status/429`), freshDir(), opts), true, /HTTP 429/);
     await expectProcessingError(downloadMedia(web(`${base}/status/503`), freshDir(), opts), true, /HTTP 503/);
   });

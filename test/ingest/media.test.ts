@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessingError, UnavailableError } from '../../src/errors.js';
+import { ProcessingError, UnavailableError, ValidationError } from '../../src/errors.js';
 import { cutClip, extractAudio, makeThumbnail, runFfmpeg } from '../../src/ingest/encode.js';
 import { dedupeByTime, extractKeyFrames, extractKeyFramesDetailed, parseKeyFrameLog, spreadEvenly } from '../../src/ingest/keyframes.js';
 import { probeVideo } from '../../src/ingest/probe.js';
@@ -88,8 +88,15 @@ describe('probeVideo', () => {
     expect(info).toMatchObject({ hasAudio: false, audioCodec: null, width: 160, height: 120 });
   });
 
+  it('refuses a text file renamed .mp4 as the submitter\'s input (422 naming url)', async () => {
+    const dir = await tempDir();
+    const file = await makeNonVideoFile(path.join(dir, 'fake.mp4'), 'text');
+    const error = await probeVideo(file, probeOpts).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toBe('url: not a video file (ffprobe could not read it)');
+  });
+
   it.each([
-    ['text renamed .mp4', 'text' as const, /not a video/i],
     ['PNG renamed .mp4', 'png' as const, /still image/i],
   ])('refuses a %s', async (_label, kind, message) => {
     const dir = await tempDir();
@@ -109,7 +116,8 @@ describe('probeVideo', () => {
     const dir = await tempDir();
     await expectProcessingError(probeVideo(path.join(dir, 'missing.mp4'), probeOpts), /cannot read/i);
     await fs.writeFile(path.join(dir, 'empty.mp4'), '');
-    await expectProcessingError(probeVideo(path.join(dir, 'empty.mp4'), probeOpts), /empty/i);
+    // An empty file is what the submitter's URL gave: 422 naming url.
+    await expect(probeVideo(path.join(dir, 'empty.mp4'), probeOpts)).rejects.toThrow(new ValidationError('url', 'the downloaded file is empty'));
     await expectProcessingError(probeVideo(dir, probeOpts), /cannot read/i);
   });
 

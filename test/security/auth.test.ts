@@ -93,8 +93,9 @@ describe.each(BACKENDS)('with API_KEY set on %s', (backend) => {
 
   it('a failed job tells the client a short reason; stderr and server paths stay in the log', async () => {
     const sync = await s.request('/api/v1/process', { method: 'POST', json: { url: media.url('broken.mp4') }, ...auth(`Bearer ${KEY}`) });
-    expect(sync.status).toBe(500);
-    expect(sync.body.detail).toMatch(/^Processing failed: /);
+    // An unreadable file is the submitter's input: 422, with ffprobe's words left out.
+    expect(sync.status).toBe(422);
+    expect(sync.body.detail).toMatch(/^url: not a video/);
     expect(sync.body.detail).not.toMatch(INTERNALS);
     expect(sync.body.detail.length).toBeLessThan(300);
 

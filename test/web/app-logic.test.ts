@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_SEARCH, hasCriteria, paramsToSearch, searchToParams, toSearchBody, toggle, type SearchState } from '../../web/src/lib/filters.js';
-import { describeHealth, formatSeconds } from '../../web/src/lib/format.js';
+import { describeHealth, formatSeconds, linkableUrl } from '../../web/src/lib/format.js';
 import { EMPTY_JOBS, parseExerciseLines, plainError, progressReducer, stepIndex, STEPS, type JobView } from '../../web/src/lib/progress.js';
 import { dropIndex, keyMove, moveItem } from '../../web/src/lib/reorder.js';
 
@@ -219,4 +219,20 @@ describe('formatting', () => {
     expect(lines[4]!.text).toContain('FFMPEG_PATH');
     expect(lines[6]!.text).toContain('3 changes are waiting');
   });
+});
+
+describe('linkableUrl: only http(s) source URLs become links', () => {
+  it.each([
+    ['https://www.youtube.com/watch?v=abc', 'https://www.youtube.com/watch?v=abc'],
+    ['http://example.com/a b.mp4', 'http://example.com/a%20b.mp4'],
+    ['javascript:alert(document.cookie)', null],
+    ['JavaScript:alert(1)', null],
+    [' javascript:alert(1)', null],
+    ['data:text/html,<script>alert(1)</script>', null],
+    ['vbscript:msgbox(1)', null],
+    ['file:///etc/passwd', null],
+    ['/relative/path', null],
+    ['', null],
+    [null, null],
+  ])('%s', (url, expected) => expect(linkableUrl(url)).toBe(expected));
 });

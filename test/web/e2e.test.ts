@@ -57,6 +57,10 @@ describe('the web app in Chromium', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Anything the app's Content-Security-Policy blocks is a page error too.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -105,7 +109,10 @@ describe('the web app in Chromium', () => {
     await page.getByLabel('Speed').selectOption('1.5');
     expect(await video.evaluate((v: any) => [v.loop, v.playbackRate])).toEqual([true, 1.5]);
     await video.evaluate((v: any) => ((v.muted = true), v.play()));
-    await page.waitForFunction('document.querySelector("video").currentTime > 0.3', undefined, { timeout: 20_000 });
+    // Polled with evaluate: waitForFunction's string form is an eval inside the page, which the app's CSP refuses.
+    await expect
+      .poll(() => page.evaluate('document.querySelector("video").currentTime'), { timeout: 20_000, interval: 100 })
+      .toBeGreaterThan(0.3);
     await video.evaluate((v: any) => v.pause());
     await video.evaluate((v: any) => new Promise((resolve) => ((v.onseeked = resolve), (v.currentTime = 2.2))));
     expect(await video.evaluate((v: any) => v.currentTime)).toBeCloseTo(2.2, 1);

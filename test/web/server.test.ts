@@ -54,6 +54,15 @@ describe('serving the built web app', () => {
     expect(browser.headers.get('content-type')).toContain('text/html');
     expect(browser.headers.get('cache-control')).toBe('no-cache');
     expect(await browser.text()).toContain('<div id="app">');
+    // Strict: this origin only, no inline script or style anywhere in the policy.
+    const csp = browser.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-|\*|https?:/);
+    const deep = await fetch(`${url}/exercises/abc`);
+    expect(deep.headers.get('content-security-policy')).toBe(csp);
     const client = await fetch(`${url}/`);
     expect(await client.json()).toEqual({ message: 'Fitness Builder API', status: 'healthy' });
   });

@@ -3,6 +3,7 @@ import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
 import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import { searchRateLimit } from '../rate-limits.js';
 import type { TypedApp } from './types.js';
 
 export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
@@ -87,7 +88,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/exercises/semantic-search-ids',
     {
-      config: { rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
+      ...searchRateLimit(app, ctx.config),
       schema: {
         tags: ['search'],
         summary: 'Ids of the exercises best matching a natural-language query, best first',

@@ -3,6 +3,7 @@ import type { AppContext } from '../../services/context.js';
 import { searchExercises } from '../../services/library.js';
 import { generateStories } from '../../services/stories.js';
 import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, errorResponses, reindexBody, searchBody, searchResponse, storiesBody } from '../schemas.js';
+import { searchRateLimit } from '../rate-limits.js';
 import type { TypedApp } from './types.js';
 
 export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
@@ -11,7 +12,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/exercises/search',
     {
-      config: { rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
+      ...searchRateLimit(app, ctx.config),
       schema: {
         tags: ['search'],
         summary: 'Hybrid semantic + full-text search with filters, a score threshold and optional diverse selection',

@@ -53,7 +53,7 @@ export function sourceLabel(e: Exercise): string {
   if (e.platform === 'catalogue') return 'Catalogue';
   if (e.url) {
     try {
-      return new URL(e.url).hostname.replace(/^www\./, '');
+      return new URL(e.url).hostname.replace(/^www\./, '') || e.platform;
     } catch {
       return e.platform;
     }

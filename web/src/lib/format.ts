@@ -82,3 +82,17 @@ export function describeHealth(h: HealthInput, extra: { pending?: number; model?
   }
   return lines;
 }
+
+/**
+ * A URL that may become a link, or null: only http(s). A stored `javascript:` or `data:` URL
+ * (a restored backup, an edit) is shown as text, never followed.
+ */
+export function linkableUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,7 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, call, clipUrl, thumbUrl, type Exercise } from '../api/client';
 import { AddToRoutine } from '../components/AddToRoutine';
 import { ConfirmDelete, ErrorMessage, Page, sourceLabel, Thumb, useLoad } from '../components/common';
-import { formatSeconds, levelWord } from '../lib/format';
+import { formatSeconds, levelWord, linkableUrl } from '../lib/format';
 import { navigate } from '../router';
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
@@ -161,6 +161,7 @@ export function ExercisePage({ id }: { id: string }) {
     }
   };
   const muscles = [...e.primary_muscles, ...e.secondary_muscles];
+  const source = linkableUrl(e.url);
   return (
     <Page title={e.exercise_name}>
       <div class="exercise-layout">
@@ -180,7 +181,7 @@ export function ExercisePage({ id }: { id: string }) {
                 <div>
                   <dt>Source</dt>
                   <dd>
-                    {e.url ? <a href={e.url} rel="noopener noreferrer" target="_blank">{sourceLabel(e)}</a> : sourceLabel(e)}
+                    {source ? <a href={source} rel="noopener noreferrer" target="_blank">{sourceLabel(e)}</a> : sourceLabel(e)}
                     {e.start_time !== null && e.end_time !== null && ` (${formatSeconds(e.start_time)} to ${formatSeconds(e.end_time)})`}
                   </dd>
                 </div>
