@@ -4,9 +4,9 @@ import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { createOfflineEmbedder, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
 import type { Embedder } from '../../src/embeddings/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
-import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
 import { BACKENDS, openTestDb, type TestDb } from '../helpers/db.js';
+import { bindSearch, type BoundSearch } from '../helpers/search.js';
 
 const base = { url: null, platform: 'catalogue' as const };
 const LIBRARY: ExerciseInput[] = [
@@ -44,7 +44,7 @@ function flaky(inner: Embedder): Embedder & { down: boolean; calls: number; fail
 
 describe.each(BACKENDS)('search service on %s with the offline embedder', (backend) => {
   let t: TestDb;
-  let service: SearchService;
+  let service: BoundSearch;
   let embedder: ReturnType<typeof flaky>;
   let index: ReturnType<typeof createPgvectorIndex>;
   let rows: Exercise[];
@@ -54,7 +54,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     t = await openTestDb(backend);
     embedder = flaky(createOfflineEmbedder());
     index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    service = createSearchService({ db: t.db, embedder, index });
+    service = bindSearch({ db: t.db, embedder, index, mirror: null });
     expect(await service.initVectorStore()).toMatchObject({ available: true, needsReindex: false });
     rows = await storeExercises(t.db, LIBRARY);
     // Every test starts from an embedded library, so each passes alone.
@@ -152,7 +152,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     const other = createOfflineEmbedder();
     const renamed: Embedder = { ...other, model: 'offline:fitness-lexical-v0', embed: other.embed, init: other.init, dimensions: other.dimensions };
     const index = createPgvectorIndex({ db: t.db, model: renamed.model, dimensions: renamed.dimensions });
-    const next = createSearchService({ db: t.db, embedder: renamed, index });
+    const next = bindSearch({ db: t.db, embedder: renamed, index, mirror: null });
     expect(await next.initVectorStore()).toMatchObject({ needsReindex: true });
     await expect(next.searchSimilarExercises('chest')).rejects.toBeInstanceOf(UnavailableError);
     expect((await next.findExercises('chest')).ranker).toBe('fulltext');
@@ -163,12 +163,12 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
 
 describe('search service on a PostgreSQL server without pgvector', () => {
   let t: TestDb;
-  let service: SearchService;
+  let service: BoundSearch;
   beforeAll(async () => {
     t = await openTestDb('postgres-without-pgvector');
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    service = createSearchService({ db: t.db, embedder, index });
+    service = bindSearch({ db: t.db, embedder, index, mirror: null });
     expect(await service.initVectorStore()).toMatchObject({ available: false });
     await storeExercises(t.db, LIBRARY);
   });
@@ -202,12 +202,12 @@ describe('hybrid search on a large library', () => {
     t = await openTestDb('pglite');
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    const small = createSearchService({ db: t.db, embedder, index });
+    const small = bindSearch({ db: t.db, embedder, index, mirror: null });
     await small.initVectorStore();
     await storeExercises(t.db, LIBRARY);
     await small.reindex();
     // Any library above two rows counts as large here, so the bounded path runs.
-    const large = createSearchService({ db: t.db, embedder, index, fulltextScanMaxRows: 2 });
+    const large = bindSearch({ db: t.db, embedder, index, mirror: null, searchTuning: { fulltextScanMaxRows: 2 } });
     for (const query of ['loosen the hamstrings', 'pectorals with a pulley', 'isometric abs']) {
       const expected = await small.findExercises(query, { limit: 3 });
       const got = await large.findExercises(query, { limit: 3 });

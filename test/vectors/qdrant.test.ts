@@ -8,7 +8,7 @@ import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { cosine } from '../../src/search/mmr.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../../src/services/catalogue.js';
 import * as library from '../../src/services/library.js';
-import { repairVectors, verifyVectors } from '../../src/services/vectors.js';
+import { reindex, repairVectors, verifyVectors } from '../../src/services/vectors.js';
 import { createQdrantIndex } from '../../src/vectors/qdrant.js';
 import { PAYLOAD_INDEXES } from '../../src/vectors/qdrant-filter.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -130,7 +130,7 @@ describe.each(BACKENDS)('Qdrant vector store on %s', (backend) => {
     expect((status as { message: string }).message).toContain('fitness-builder reindex');
     await other.reset();
     expect(await s.ctx.index.init()).toMatchObject({ needsReindex: true });
-    const result = await s.ctx.search.reindex();
+    const result = await reindex(s.ctx);
     expect(result.reset).toBe(true);
     expect(await s.ctx.index.count()).toBe((await library.getStats(s.ctx)).total_exercises);
     expect((await verifyVectors(s.ctx)).drift).toBe(0);

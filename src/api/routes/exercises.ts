@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
+import { findExerciseIds } from '../../services/search.js';
 import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
@@ -97,7 +98,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { query, limit, filters } = request.body;
-      const { ids, degraded } = await library.findExerciseIds(ctx, query, limit, filters);
+      const { ids, degraded } = await findExerciseIds(ctx, query, limit, filters);
       if (degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
       return { exercise_ids: ids, total_found: ids.length };
     },

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../../limits.js';
-import * as library from '../../services/library.js';
 import type { ExerciseFilters } from '../../services/library.js';
+import { searchExercises } from '../../services/search.js';
 import type { CliEnv } from '../env.js';
 import { createProgress, printJson, printTable } from '../output.js';
 import { int, list } from '../parse.js';
@@ -29,7 +29,7 @@ export function registerSearchCommands(program: Command, env: CliEnv): void {
       if (o.minLevel !== undefined || o.maxLevel !== undefined) filters.fitness_level = { min: o.minLevel as number, max: o.maxLevel as number };
       if (o.maxIntensity !== undefined) filters.intensity = { max: o.maxIntensity as number };
       await env.withContext(async (ctx) => {
-        const found = await library.searchExercises(ctx, query, {
+        const found = await searchExercises(ctx, query, {
           limit: o.limit as number,
           filters,
           diverse: Boolean(o.diverse),
