@@ -98,8 +98,8 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
     results.push({
       label: 'no filter',
       kind: 'diverse (findDiverseExercises, 10 of 50)',
-      db: await timeIt(ITERATIONS, (i) => findDiverseExercises(dbPath, q(i), { count: 10 })),
-      memory: await timeIt(ITERATIONS, (i) => findDiverseExercises(memoryPath, q(i), { count: 10 })),
+      db: await timeIt(ITERATIONS, (i) => findDiverseExercises(dbPath, q(i), { limit: 10 })),
+      memory: await timeIt(ITERATIONS, (i) => findDiverseExercises(memoryPath, q(i), { limit: 10 })),
     });
     return { size: rows.length, snapshotMs: t1 - t0, buildMs: t2 - t1, rebuildMs: t3 - t2, results };
   } finally {

@@ -1,5 +1,18 @@
 import { z } from 'zod';
-import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT, MAX_BULK_IDS, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../limits.js';
+import {
+  EXERCISES_DEFAULT_LIMIT,
+  EXERCISES_MAX_LIMIT,
+  JOBS_DEFAULT_LIMIT,
+  JOBS_MAX_LIMIT,
+  MAX_BULK_IDS,
+  MAX_QUERY_LENGTH,
+  ROUTINES_DEFAULT_LIMIT,
+  ROUTINES_MAX_LIMIT,
+  SCORE_THRESHOLD_MAX,
+  SCORE_THRESHOLD_MIN,
+  SEARCH_DEFAULT_LIMIT,
+  SEARCH_MAX_LIMIT,
+} from '../limits.js';
 import { EDITABLE_FIELDS, exerciseSchema, isoTime, PLATFORMS } from '../domain/index.js';
 import { SORT_FIELDS } from '../services/library.js';
 
@@ -158,7 +171,7 @@ export const routinePatchBody = z
   .strict();
 
 export const routinesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number().int().min(1).max(ROUTINES_MAX_LIMIT).default(ROUTINES_DEFAULT_LIMIT),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
@@ -169,7 +182,7 @@ const levelQ = z.coerce.number().int().min(0).max(10);
 
 export const exercisesQuery = z.object({
   url: text().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(EXERCISES_MAX_LIMIT).default(EXERCISES_DEFAULT_LIMIT),
   offset: z.coerce.number().int().min(0).default(0),
   sort: z.enum(SORT_FIELDS).default('created_at'),
   order: z.enum(['asc', 'desc']).optional(),
@@ -228,7 +241,7 @@ export const searchBody = z
   .object({
     query: text().max(MAX_QUERY_LENGTH),
     limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
-    score_threshold: z.number().min(0).max(1).optional(),
+    score_threshold: z.number().min(SCORE_THRESHOLD_MIN).max(SCORE_THRESHOLD_MAX).optional(),
     filters: filtersBody.optional(),
     diverse: z.boolean().default(false).describe('pick different movements (MMR plus caps per video and per movement)'),
     diversity: z.number().min(0).max(1).optional(),

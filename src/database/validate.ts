@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { level, MAX_NAME_LENGTH, name, PLATFORMS, seconds, tag } from '../domain/index.js';
+import { EXERCISES_DEFAULT_LIMIT, EXERCISES_MAX_LIMIT } from '../limits.js';
 import { SORT_FIELDS } from './types.js';
 
 export { isUuid } from '../domain/index.js';
@@ -36,7 +37,7 @@ export const listOptionsSchema = z
   .object({
     sort: z.enum(SORT_FIELDS).default('created_at'),
     order: z.enum(['asc', 'desc']).optional(),
-    limit: z.number().int().min(1).max(1000).default(50),
+    limit: z.number().int().min(1).max(EXERCISES_MAX_LIMIT).default(EXERCISES_DEFAULT_LIMIT),
     offset: z.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();

@@ -6,7 +6,7 @@ import { filtersSchema, parseInput } from '../database/validate.js';
 import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError, ValidationError } from '../errors.js';
 import { movementPattern } from '../language/vocabulary.js';
-import { MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
+import { MAX_DIVERSE_CANDIDATES, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
 import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from '../search/hybrid.js';
 import { selectDiverse } from '../search/mmr.js';
 import { createLibraryReader, type LibraryReader, type LibraryView } from '../search/view.js';
@@ -74,6 +74,7 @@ const limit = z.number().int('must be an integer').min(1, `must be from 1 to ${M
 const similarSchema = z
   .object({
     limit: limit.default(SEARCH_DEFAULT_LIMIT),
+    // Any cosine similarity: clients are held to SCORE_THRESHOLD_MIN..MAX at the edge.
     scoreThreshold: z.number().min(-1, 'must be from -1 to 1').max(1, 'must be from -1 to 1').optional(),
     filters: filtersSchema.optional(),
   })
@@ -83,8 +84,8 @@ const hybridSchema = z.object({ limit: limit.default(SEARCH_DEFAULT_LIMIT), filt
 
 const diverseSchema = z
   .object({
-    count: limit.default(SEARCH_DEFAULT_LIMIT),
-    candidates: z.number().int().min(1).max(500, 'must be at most 500').optional(),
+    limit: limit.default(SEARCH_DEFAULT_LIMIT),
+    candidates: z.number().int().min(1).max(MAX_DIVERSE_CANDIDATES, `must be at most ${MAX_DIVERSE_CANDIDATES}`).optional(),
     diversity: z.number().min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').default(0.3),
     maxPerSource: z.number().int().min(1).optional(),
     maxPerPattern: z.number().int().min(1).optional(),
@@ -200,7 +201,7 @@ export async function findExercises(ctx: SearchContext, query: string, options: 
 export async function findDiverseExercises(ctx: SearchContext, query: string, options: DiverseOptions = {}): Promise<HybridResult> {
   const q = parseInput(queryText, query, 'query');
   const o = parseInput(diverseSchema, options);
-  const pool = o.candidates ?? Math.min(500, Math.max(50, o.count * 5));
+  const pool = o.candidates ?? Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, o.limit * 5));
   const view = await openView(ctx);
   const { fused, reason } = await hybridRanking(ctx, view, q, o.filters, Math.max(FUSION_DEPTH, pool));
   const hits = await withRows(view, fused.slice(0, pool));
@@ -218,7 +219,7 @@ export async function findDiverseExercises(ctx: SearchContext, query: string, op
       group: h.exercise.normalized_url,
       pattern: movementPattern(h.exercise.exercise_name),
     })),
-    { count: o.count, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
+    { count: o.limit, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
   );
   const items = chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
   return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
@@ -244,12 +245,6 @@ export interface SearchAnswer {
   degraded?: string;
 }
 
-/**
- * Candidates a diverse search weighs at most: its cost grows with the pool (rows read, vectors
- * compared pairwise), and beyond a few times the requested count the picks no longer change.
- */
-export const MAX_DIVERSE_CANDIDATES = 200;
-
 /** A query longer than SEARCH_MAX_QUERY_CHARS is refused: its cost grows with its words. */
 function assertQueryBounds(ctx: AppContext, query: string): void {
   const max = ctx.config.searchMaxQueryChars;
@@ -273,7 +268,7 @@ export async function searchExercises(ctx: AppContext, query: string, request: S
   assertQueryBounds(ctx, query);
   if (request.diverse) {
     const found = await findDiverseExercises(ctx, query, {
-      count: request.limit,
+      limit: request.limit,
       candidates: Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, request.limit * 2)),
       filters: request.filters,
       ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),

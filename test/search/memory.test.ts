@@ -139,7 +139,7 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
       expect(fromMemory.items.map((h) => h.ranks)).toEqual(fromDb.items.map((h) => h.ranks));
       expect(fromMemory.items.map((h) => h.exercise)).toEqual(fromDb.items.map((h) => h.exercise));
       expectSame(`similar: ${query}`, scored(await dbService.searchSimilarExercises(query, { limit: 30 })), scored(await memService.searchSimilarExercises(query, { limit: 30 })));
-      expectSame(`diverse: ${query}`, scored((await dbService.findDiverseExercises(query, { count: 12 })).items), scored((await memService.findDiverseExercises(query, { count: 12 })).items));
+      expectSame(`diverse: ${query}`, scored((await dbService.findDiverseExercises(query, { limit: 12 })).items), scored((await memService.findDiverseExercises(query, { limit: 12 })).items));
     }
   });
 
@@ -169,10 +169,10 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
 
   it('answers a warmed-up search without a database query', async () => {
     const query = QUERIES[0]!;
-    await memService.findDiverseExercises(query, { count: 10 });
+    await memService.findDiverseExercises(query, { limit: 10 });
     const before = db.queries;
     await memService.findExercises(query, { limit: 10, filters: { muscles: ['chest'] } });
-    await memService.findDiverseExercises(query, { count: 10 });
+    await memService.findDiverseExercises(query, { limit: 10 });
     await memService.searchSimilarExercises(query, { limit: 10 });
     expect(db.queries - before).toBe(0);
   });

@@ -69,7 +69,7 @@ describe.each(BACKENDS)('rankings are reproducible across imports on %s', (backe
       return {
         hybrid: names((await service.findExercises(query, { limit: 30 })).items),
         vector: names(await service.searchSimilarExercises(query, { limit: 30 })),
-        diverse: names(await service.searchDiverseExercises(query, { count: 8 })),
+        diverse: names(await service.searchDiverseExercises(query, { limit: 8 })),
         fulltext: (await rankFulltext(t.db, query, { limit: 30 })).map((h) => h.name),
       };
     };

@@ -4,6 +4,7 @@ import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { createOfflineEmbedder, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
 import type { Embedder } from '../../src/embeddings/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
+import { MAX_DIVERSE_CANDIDATES } from '../../src/limits.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
 import { BACKENDS, openTestDb, type TestDb } from '../helpers/db.js';
 import { bindSearch, type BoundSearch } from '../helpers/search.js';
@@ -105,7 +106,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
   });
 
   it('picks diverse results: at most two per source video', async () => {
-    const picked = await service.searchDiverseExercises('pectoral training', { count: 4, diversity: 0.2 });
+    const picked = await service.searchDiverseExercises('pectoral training', { limit: 4, diversity: 0.2 });
     expect(picked).toHaveLength(4);
     const fromVideo = picked.filter((p) => p.exercise.normalized_url === 'https://youtube.com/watch?v=chestday');
     expect(fromVideo.length).toBeLessThanOrEqual(2);
@@ -128,6 +129,13 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe(field);
     }
+  });
+
+  it('weighs at most MAX_DIVERSE_CANDIDATES in a diverse search, the bound the API path uses', async () => {
+    const error = await service.findDiverseExercises('chest', { candidates: MAX_DIVERSE_CANDIDATES + 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('candidates');
+    expect((await service.findDiverseExercises('chest', { candidates: MAX_DIVERSE_CANDIDATES, limit: 3 })).items).toHaveLength(3);
   });
 
   it('propagates a provider outage instead of an empty success', async () => {
@@ -189,7 +197,7 @@ describe('search service on a PostgreSQL server without pgvector', () => {
   });
 
   it('still picks diverse results without vectors', async () => {
-    expect((await service.searchDiverseExercises('chest', { count: 2 })).length).toBe(2);
+    expect((await service.searchDiverseExercises('chest', { limit: 2 })).length).toBe(2);
   });
 
 });

@@ -3,6 +3,7 @@ import { ValidationError } from '../../errors.js';
 import { importCatalogue } from '../../services/catalogue.js';
 import * as library from '../../services/library.js';
 import type { CliEnv } from '../env.js';
+import { EXERCISES_DEFAULT_LIMIT, EXERCISES_MAX_LIMIT } from '../../limits.js';
 import { createProgress, printJson, printTable } from '../output.js';
 import { int, list } from '../parse.js';
 
@@ -28,7 +29,7 @@ export function registerExerciseCommands(program: Command, env: CliEnv): void {
   const exercises = program.command('exercises').description('list, show and delete exercises');
   exercises
     .command('list')
-    .option('-n, --limit <n>', 'rows', int('limit', 1, 1000), 50)
+    .option('-n, --limit <n>', 'rows', int('limit', 1, EXERCISES_MAX_LIMIT), EXERCISES_DEFAULT_LIMIT)
     .option('--offset <n>', 'skip rows', int('offset', 0, 1_000_000), 0)
     .option('--url <url>', 'only exercises from this source URL')
     .option('--name <text>', 'name contains')

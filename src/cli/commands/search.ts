@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../../limits.js';
+import { SCORE_THRESHOLD_MAX, SCORE_THRESHOLD_MIN, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../../limits.js';
 import type { ExerciseFilters } from '../../services/library.js';
 import { searchExercises } from '../../services/search.js';
 import type { CliEnv } from '../env.js';
 import { createProgress, printJson, printTable } from '../output.js';
-import { int, list } from '../parse.js';
+import { int, list, num } from '../parse.js';
 
 /** Finding exercises (search); reindex lives with the vector-store commands (vectors.ts). */
 export function registerSearchCommands(program: Command, env: CliEnv): void {
@@ -20,7 +20,7 @@ export function registerSearchCommands(program: Command, env: CliEnv): void {
     .option('--min-level <n>', 'minimum fitness level 0-10', int('min-level', 0, 10))
     .option('--max-level <n>', 'maximum fitness level 0-10', int('max-level', 0, 10))
     .option('--max-intensity <n>', 'maximum intensity 0-10', int('max-intensity', 0, 10))
-    .option('--threshold <score>', 'minimum score 0-1', (v) => Number(v))
+    .option('--threshold <score>', `minimum score ${SCORE_THRESHOLD_MIN}-${SCORE_THRESHOLD_MAX}`, num('threshold', SCORE_THRESHOLD_MIN, SCORE_THRESHOLD_MAX))
     .action(async (query: string, o: Record<string, unknown>) => {
       const filters: ExerciseFilters = {};
       if (o.category) filters.category = o.category as string[];
