@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeExercises } from '../../src/database/exercises.js';
+import { searchExercises, storeExercises } from '../../src/database/exercises.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { createOfflineEmbedder, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
 import type { Embedder } from '../../src/embeddings/types.js';
@@ -94,6 +94,16 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     expect(strict.every((h) => h.score >= 0.3)).toBe(true);
     expect(strict.length).toBeLessThan(10);
     expect(names(strict)).toContain('Cable Crossover');
+  });
+
+  it('filters by force in vector, hybrid and diverse search and in the listing', async () => {
+    const pulls = ['Kettlebell Swing', 'Lying Leg Curl', 'Romanian Deadlift'];
+    expect(names(await service.searchSimilarExercises('hamstrings', { limit: 10, filters: { force: ['pull'] } })).sort()).toEqual(pulls);
+    expect(names((await service.findExercises('hamstrings', { limit: 10, filters: { force: ['pull'] } })).items).sort()).toEqual(pulls);
+    expect(names(await service.searchDiverseExercises('core', { limit: 5, filters: { force: ['static'] } }))).toEqual(['Plank']);
+    expect((await searchExercises(t.db, { force: ['static', 'pull'] }, { sort: 'exercise_name' })).items.map((e) => e.exercise_name)).toEqual([...pulls, 'Plank'].sort());
+    const error = await service.findExercises('chest', { filters: { force: ['sideways'] } } as never).catch((e: unknown) => e);
+    expect((error as ValidationError).field).toBe('filters.force.0');
   });
 
   it('ranks hybrid results with both rankers and reports them', async () => {

@@ -60,6 +60,7 @@ describe.each(BACKENDS)('Qdrant vector store on %s', (backend) => {
     ['selective: stretching for hamstrings up to level 2', { category: ['stretching'], muscles: ['hamstrings'], fitness_level: { max: 2 } }],
     ['equipment and intensity', { equipment: ['dumbbell'], intensity: { min: 6 } }],
     ['name substring', { name: 'curl' }],
+    ['force: pull', { force: ['pull'] }],
   ];
 
   it.each(FILTERS)('search with %s returns the exact top 10 among matching rows, filtered inside Qdrant', async (_label, filters) => {
