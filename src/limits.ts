@@ -30,3 +30,8 @@ export const ROUTINES_MAX_LIMIT = 100;
 /** What the web app asks for: one screen of search results, the recent jobs it shows. */
 export const WEB_SEARCH_RESULTS = 40;
 export const WEB_RECENT_JOBS = 20;
+/** The scale of fitness level and intensity, inclusive. */
+export const LEVEL_MIN = 0;
+export const LEVEL_MAX = 10;
+/** Seconds a clip or a time in a video may reach (a week: no real video is longer). */
+export const MAX_MEDIA_SECONDS = 86_400 * 7;

@@ -15,7 +15,7 @@ import { level, MAX_NAME_LENGTH, seconds, tag } from './rules.js';
 export const FORCES = ['push', 'pull', 'static'] as const;
 export type ExerciseForce = (typeof FORCES)[number];
 
-export type FilterField =
+export type FilterField = { readonly about: string } & (
   /** A case-insensitive substring, matched literally (no wildcards). */
   | { readonly kind: 'text' }
   /** Inclusive bounds on a number; `param` names it in query strings and CLI options (min_<param>). */
@@ -27,23 +27,22 @@ export type FilterField =
   /** A source URL, compared by its normalized form. */
   | { readonly kind: 'url' }
   /** A yes/no property. */
-  | { readonly kind: 'flag' };
+  | { readonly kind: 'flag' }
+);
 
+/** `about`: the filter in a few words, for help texts (CLI options, API docs). */
 export const FILTER_FIELDS = {
-  name: { kind: 'text' },
-  fitness_level: { kind: 'range', scale: 'level', param: 'level' },
-  intensity: { kind: 'range', scale: 'level', param: 'intensity' },
-  /** Clip duration in seconds. */
-  duration: { kind: 'range', scale: 'seconds', param: 'duration' },
-  category: { kind: 'tags' },
-  /** Primary or secondary muscles. */
-  muscles: { kind: 'tags' },
-  equipment: { kind: 'tags' },
-  platform: { kind: 'choice', values: PLATFORMS },
-  url: { kind: 'url' },
-  /** Only exercises that have a clip (true) or only those without (false). */
-  has_clip: { kind: 'flag' },
-  force: { kind: 'choice', values: FORCES },
+  name: { kind: 'text', about: 'name contains this text (any case)' },
+  fitness_level: { kind: 'range', scale: 'level', param: 'level', about: 'fitness level' },
+  intensity: { kind: 'range', scale: 'level', param: 'intensity', about: 'intensity' },
+  duration: { kind: 'range', scale: 'seconds', param: 'duration', about: 'clip duration in seconds' },
+  category: { kind: 'tags', about: 'categories' },
+  muscles: { kind: 'tags', about: 'muscles (primary or secondary)' },
+  equipment: { kind: 'tags', about: 'equipment' },
+  platform: { kind: 'choice', values: PLATFORMS, about: 'source platforms' },
+  url: { kind: 'url', about: 'source URL (compared normalized)' },
+  has_clip: { kind: 'flag', about: 'only exercises with a clip' },
+  force: { kind: 'choice', values: FORCES, about: 'force of the movement' },
 } as const satisfies Record<string, FilterField>;
 
 export type FilterKey = keyof typeof FILTER_FIELDS;

@@ -1,4 +1,7 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { exercisesQuery, filtersBody, filtersFromQuery } from '../../src/api/schemas.js';
+import { addFilterOptions, filtersFromOptions } from '../../src/cli/filters.js';
 import { buildExerciseFilter } from '../../src/database/filters.js';
 import type { Exercise } from '../../src/database/types.js';
 import { FILTER_FIELDS, FILTER_KEYS, filtersSchema, type ExerciseFilters, type FilterField, type FilterKey } from '../../src/domain/filters.js';
@@ -67,5 +70,41 @@ describe('the force filter', () => {
   it('means the same in SQL and in Qdrant', () => {
     expect(buildExerciseFilter({ force: ['pull'] }, { alias: 'e' })).toEqual({ sql: 'e.force = ANY($1::text[])', params: [['pull']] });
     expect(toQdrantFilter({ force: ['pull'] })).toEqual({ must: [{ key: 'force', match: { any: ['pull'] } }] });
+  });
+});
+
+describe('the edges offer every filter the schema declares', () => {
+  it('the API body takes every key, and nothing else', () => {
+    for (const key of FILTER_KEYS) expect(filtersBody.safeParse({ [key]: sample(FILTER_FIELDS[key]) }).success, key).toBe(true);
+    expect(filtersBody.safeParse({ colour: ['red'] }).success).toBe(false);
+  });
+  it('the listing query parameters give every key but the listing\'s own url', () => {
+    const query = exercisesQuery.parse({
+      name: 'curl', min_level: '2', max_level: '5', max_intensity: '7', min_duration: '5', max_duration: '90',
+      category: 'strength', muscles: 'biceps,forearms', equipment: 'dumbbell', platform: 'youtube,web', has_clip: 'false', force: 'pull',
+    });
+    expect(filtersFromQuery(query)).toEqual({
+      name: 'curl', fitness_level: { min: 2, max: 5 }, intensity: { max: 7 }, duration: { min: 5, max: 90 }, category: ['strength'],
+      muscles: ['biceps', 'forearms'], equipment: ['dumbbell'], platform: ['youtube', 'web'], has_clip: false, force: ['pull'],
+    });
+    expect(Object.keys(filtersFromQuery(query)).sort()).toEqual(FILTER_KEYS.filter((k) => k !== 'url').sort());
+    expect(filtersFromQuery(exercisesQuery.parse({}))).toEqual({});
+    expect(exercisesQuery.safeParse({ force: 'sideways' }).success).toBe(false);
+  });
+  it('the CLI has an option for every key', () => {
+    const command = addFilterOptions(new Command('search').exitOverride());
+    command.parse(
+      ['--name', 'curl', '--min-level', '2', '--max-intensity', '7', '--min-duration', '5', '--category', 'strength', '--muscles', 'biceps,forearms',
+        '--equipment', 'dumbbell', '--platform', 'youtube', '--url', 'https://example.com/v.mp4', '--no-has-clip', '--force', 'pull,push'],
+      { from: 'user' },
+    );
+    expect(filtersFromOptions(command.opts())).toEqual({
+      name: 'curl', fitness_level: { min: 2 }, intensity: { max: 7 }, duration: { min: 5 }, category: ['strength'], muscles: ['biceps', 'forearms'],
+      equipment: ['dumbbell'], platform: ['youtube'], url: 'https://example.com/v.mp4', has_clip: false, force: ['pull', 'push'],
+    });
+    expect(Object.keys(filtersFromOptions(command.opts())).sort()).toEqual([...FILTER_KEYS].sort());
+    const none = addFilterOptions(new Command('search').exitOverride());
+    none.parse([], { from: 'user' });
+    expect(filtersFromOptions(none.opts())).toEqual({});
   });
 });

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
 import { findExerciseIds } from '../../services/search.js';
-import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, filtersFromQuery, idParams, semanticSearchBody } from '../schemas.js';
 import type { TypedApp } from './types.js';
 
 export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
@@ -20,18 +19,8 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const q = request.query;
       if (q.url) return library.getExercisesByUrl(ctx, q.url);
-      const filters: ExerciseFilters = {
-        name: q.name,
-        category: q.category,
-        muscles: q.muscles,
-        equipment: q.equipment,
-        platform: q.platform,
-        fitness_level: q.min_level !== undefined || q.max_level !== undefined ? { min: q.min_level, max: q.max_level } : undefined,
-        intensity:
-          q.min_intensity !== undefined || q.max_intensity !== undefined ? { min: q.min_intensity, max: q.max_intensity } : undefined,
-      };
-      const cleaned = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
-      const page = await library.listExercises(ctx, cleaned, { limit: q.limit, offset: q.offset, sort: q.sort, order: q.order });
+      const filters = filtersFromQuery(q);
+      const page = await library.listExercises(ctx, filters, { limit: q.limit, offset: q.offset, sort: q.sort, order: q.order });
       return page.items;
     },
   );
