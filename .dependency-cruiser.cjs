@@ -44,9 +44,10 @@ module.exports = {
     {
       name: 'language-and-domain-stay-pure',
       severity: 'error',
-      comment: 'The domain and the language are the bottom: they import only the domain, never a store, adapter or service.',
+      comment:
+        'The domain and the language are the bottom: they import only the domain and the bounds (limits.ts, constants only), never a store, adapter or service.',
       from: { path: '^src/(domain|language)/' },
-      to: { path: '^src/(?!domain/|language/)' },
+      to: { path: '^src/(?!domain/|language/|limits\\.ts$)' },
     },
   ],
   options: {

@@ -27,6 +27,7 @@ import { startServer } from '../src/api/index.js';
 import { loadConfig } from '../src/config.js';
 import { logger } from '../src/logger.js';
 import { importCatalogue, readCatalogue } from '../src/services/catalogue.js';
+import { reindex } from '../src/services/vectors.js';
 
 export const IMPORT_ROWS = 3000;
 const MAX_LIFETIME_MS = 30 * 60_000;
@@ -103,7 +104,7 @@ async function writeLoop(run: WriteRun): Promise<{ cycles: number; rows: number;
     while (!run.stop) {
       if (run.kind === 'reindex') {
         await ctx.index.reset();
-        rows += (await ctx.search.reindex({ onProgress: (p) => stopBetweenBatches(run, p.done) })).embedded;
+        rows += (await reindex(ctx, { onProgress: (p) => stopBetweenBatches(run, p.done) })).embedded;
       } else {
         importCycle++;
         const file = path.join(root, `synthetic-${importCycle}.json`);

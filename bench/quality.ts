@@ -27,7 +27,8 @@ import type { Embedder } from '../src/embeddings/types.js';
 import { candidateFacts } from '../src/search/facts.js';
 import { rankFulltext } from '../src/search/fulltext.js';
 import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type CandidateFacts, type HybridParams } from '../src/search/hybrid.js';
-import { createSearchService, type SearchService } from '../src/search/service.js';
+import { findExercises, type SearchContext } from '../src/services/search.js';
+import { initVectorStore, reindex } from '../src/services/vectors.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../src/services/catalogue.js';
 import { createPgvectorIndex } from '../src/vectors/pgvector.js';
 import type { VectorIndex } from '../src/vectors/types.js';
@@ -50,7 +51,7 @@ export interface LoadedCatalogue {
   db: Db;
   embedder: Embedder;
   index: VectorIndex;
-  service: SearchService;
+  service: SearchContext;
   /** exercise uuid -> catalogue id */
   catalogueIdOf: Map<string, string>;
   importMs: number;
@@ -67,13 +68,13 @@ export async function loadCatalogue(entries = readCatalogueFile()): Promise<Load
   await runMigrations(db);
   const embedder = createOfflineEmbedder();
   const index = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions });
-  const service = createSearchService({ db, embedder, index });
-  await service.initVectorStore();
+  const service: SearchContext = { db, embedder, index, mirror: null };
+  await initVectorStore(service);
   const t0 = performance.now();
   const stored = [];
   for (let i = 0; i < entries.length; i += 2000) stored.push(...(await storeExercises(db, entries.slice(i, i + 2000).map((e) => mapCatalogueEntry(e)))));
   const t1 = performance.now();
-  await service.reindex({ batchSize: 256 });
+  await reindex(service, { batchSize: 256 });
   const t2 = performance.now();
   const catalogueIdOf = new Map(stored.map((e) => [e.id, e.normalized_url.replace(/^catalogue:\/\/[^/]+\//, '')]));
   return { db, embedder, index, service, catalogueIdOf, importMs: t1 - t0, embedMs: t2 - t1 };
@@ -179,7 +180,7 @@ async function measure(c: LoadedCatalogue, queries: Judged[], exercises: number,
     const r = await retrieve(c, q.query);
     const f = score(toCatalogue(stableTop(r.fulltext, r.facts)), q.relevant);
     const v = score(toCatalogue(stableTop(r.vector, r.facts)), q.relevant);
-    const h = score(toCatalogue((await c.service.findExercises(q.query, { limit: 20 })).items.map((i) => i.exercise.id)), q.relevant);
+    const h = score(toCatalogue((await findExercises(c.service, q.query, { limit: 20 })).items.map((i) => i.exercise.id)), q.relevant);
     ft.push(f);
     vec.push(v);
     served.push(h);

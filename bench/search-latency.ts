@@ -22,7 +22,8 @@ import { runMigrations } from '../src/database/migrate.js';
 import type { ExerciseFilters } from '../src/database/types.js';
 import type { VectorIndex } from '../src/vectors/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
-import { createSearchService } from '../src/search/service.js';
+import { findExercises, type SearchContext } from '../src/services/search.js';
+import { initVectorStore } from '../src/services/vectors.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX, hnswIndexDdl, vectorLiteral } from '../src/vectors/pgvector.js';
 import { INDEX_EF_SEARCH, chooseVectorPlan, createMatchEstimator, EXACT_SCAN_MAX_ROWS, HNSW_PARAMS, POSTFILTER_MARGIN, POSTFILTER_WINDOW } from '../src/vectors/pgvector-plan.js';
 import { openBenchPglite } from './pglite.js';
@@ -199,8 +200,8 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
   const { db, ...built } = await buildLibrary(size, embedder.model);
   try {
     const index = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions });
-    const service = createSearchService({ db, embedder, index });
-    await service.initVectorStore();
+    const service: SearchContext = { db, embedder, index, mirror: null };
+    await initVectorStore(service);
     const vectors = await embedder.embed(queries, 'query');
     const rows: Row[] = [];
     let sweep: Awaited<ReturnType<typeof efSweep>> = [];
@@ -235,7 +236,7 @@ async function benchSize(size: number, queries: string[]): Promise<{ size: numbe
         plan: planLabel(plan, !!f.filters),
         estimate: f.filters ? await timeIt(ITERATIONS, () => estimateMatches(db, where)) : { p50: 0, p95: 0 },
         search: await timeIt(ITERATIONS, (i) => index.search(vectors[i % vectors.length]!, opts)),
-        hybrid: await timeIt(HYBRID_ITERATIONS, (i) => service.findExercises(queries[i % queries.length]!, opts)),
+        hybrid: await timeIt(HYBRID_ITERATIONS, (i) => findExercises(service, queries[i % queries.length]!, opts)),
         recall,
         windows,
         forced,

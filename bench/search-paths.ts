@@ -12,12 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { storeExercises } from '../src/database/exercises.js';
 import { runMigrations } from '../src/database/migrate.js';
-import { readSnapshotRows, type LibrarySnapshot } from '../src/database/snapshot.js';
+import type { MirrorSnapshot } from '../src/database/mirror.js';
+import { readSnapshotRows } from '../src/database/snapshot.js';
 import type { ExerciseFilters } from '../src/database/types.js';
 import { createOfflineEmbedder } from '../src/embeddings/offline.js';
 import { SEQUENTIAL } from '../src/search/memory/cosine.js';
 import { buildMemoryLibrary } from '../src/search/memory/library.js';
-import { createSearchService } from '../src/search/service.js';
+import { findDiverseExercises, findExercises, searchSimilarExercises, type SearchContext } from '../src/services/search.js';
+import { initVectorStore, reindex } from '../src/services/vectors.js';
 import { mapCatalogueEntry } from '../src/services/catalogue.js';
 import { createPgvectorIndex, EMBEDDINGS_TABLE, HNSW_INDEX } from '../src/vectors/pgvector.js';
 import { openBenchPglite } from './pglite.js';
@@ -48,16 +50,16 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
     await runMigrations(db);
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions });
-    let snapshot: LibrarySnapshot | null = null;
-    const dbPath = createSearchService({ db, embedder, index });
-    const memoryPath = createSearchService({ db, embedder, index, snapshot: () => snapshot, memorySearchMaxRows: Number.POSITIVE_INFINITY });
-    await dbPath.initVectorStore();
+    let snapshot: MirrorSnapshot | null = null;
+    const dbPath: SearchContext = { db, embedder, index, mirror: null };
+    const memoryPath: SearchContext = { db, embedder, index, mirror: { read: () => Promise.resolve(snapshot) }, searchTuning: { memorySearchMaxRows: Number.POSITIVE_INFINITY } };
+    await initVectorStore(dbPath);
     const catalogue = readCatalogueFile();
     const entries = size > catalogue.length ? syntheticLibrary(catalogue, size) : catalogue.slice(0, size);
     for (let i = 0; i < entries.length; i += 2000) await storeExercises(db, entries.slice(i, i + 2000).map((e) => mapCatalogueEntry(e)));
     // Building the graph once after loading is far faster than inserting into it row by row.
     await db.query(`DROP INDEX ${HNSW_INDEX}`);
-    await dbPath.reindex({ batchSize: 1000 });
+    await reindex(dbPath, { batchSize: 1000 });
     await db.exec(`SET maintenance_work_mem = '1GB'`);
     await db.query(`CREATE INDEX ${HNSW_INDEX} ON ${EMBEDDINGS_TABLE} USING hnsw (embedding vector_cosine_ops)`);
     await db.query('ANALYZE');
@@ -66,7 +68,8 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
     const rows = await readSnapshotRows(db);
     const t1 = performance.now();
     const byId = new Map(rows.map((r) => [r.exercise.id, r]));
-    snapshot = { version: 1, rows, get: (id) => byId.get(id) };
+    // Searches read rows and facts through `get` only, never `byUrl`.
+    snapshot = { version: 1, rows, size: rows.length, get: (id) => byId.get(id), byUrl: () => [] };
     const reuse = new WeakMap();
     buildMemoryLibrary(snapshot, SEQUENTIAL, reuse);
     const t2 = performance.now();
@@ -82,21 +85,21 @@ async function benchSize(size: number, queries: string[]): Promise<Row> {
       results.push({
         label: c.label,
         kind: 'hybrid (findExercises, top 10)',
-        db: await timeIt(ITERATIONS, (i) => dbPath.findExercises(q(i), { limit: 10, ...filters })),
-        memory: await timeIt(ITERATIONS, (i) => memoryPath.findExercises(q(i), { limit: 10, ...filters })),
+        db: await timeIt(ITERATIONS, (i) => findExercises(dbPath, q(i), { limit: 10, ...filters })),
+        memory: await timeIt(ITERATIONS, (i) => findExercises(memoryPath, q(i), { limit: 10, ...filters })),
       });
       results.push({
         label: c.label,
         kind: 'vector (searchSimilarExercises, top 10)',
-        db: await timeIt(ITERATIONS, (i) => dbPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
-        memory: await timeIt(ITERATIONS, (i) => memoryPath.searchSimilarExercises(q(i), { limit: 10, ...filters })),
+        db: await timeIt(ITERATIONS, (i) => searchSimilarExercises(dbPath, q(i), { limit: 10, ...filters })),
+        memory: await timeIt(ITERATIONS, (i) => searchSimilarExercises(memoryPath, q(i), { limit: 10, ...filters })),
       });
     }
     results.push({
       label: 'no filter',
       kind: 'diverse (findDiverseExercises, 10 of 50)',
-      db: await timeIt(ITERATIONS, (i) => dbPath.findDiverseExercises(q(i), { count: 10 })),
-      memory: await timeIt(ITERATIONS, (i) => memoryPath.findDiverseExercises(q(i), { count: 10 })),
+      db: await timeIt(ITERATIONS, (i) => findDiverseExercises(dbPath, q(i), { limit: 10 })),
+      memory: await timeIt(ITERATIONS, (i) => findDiverseExercises(memoryPath, q(i), { limit: 10 })),
     });
     return { size: rows.length, snapshotMs: t1 - t0, buildMs: t2 - t1, rebuildMs: t3 - t2, results };
   } finally {

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
-import { API_KEY_MIN_LENGTH, CLIP_SWEEP_GRACE_SECONDS_DEFAULT, RESTORE_MAX_MB_DEFAULT } from './limits.js';
+import { API_KEY_MIN_LENGTH, CLIP_SWEEP_GRACE_SECONDS_DEFAULT, MAX_QUERY_LENGTH, RESTORE_MAX_MB_DEFAULT } from './limits.js';
 
 /**
  * Every setting the service reads, in one place. README's configuration table mirrors this file:
@@ -105,7 +105,7 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(30),
   SEARCH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
-  SEARCH_MAX_QUERY_CHARS: int(10, 1000).default(500),
+  SEARCH_MAX_QUERY_CHARS: int(10, MAX_QUERY_LENGTH).default(500),
   TRUST_PROXY: trustProxy,
   EMBEDDING_PROVIDER: z.enum(['offline', 'openai', 'local']).default('offline'),
   EMBEDDING_MODEL: optionalString,

@@ -1,6 +1,21 @@
 import { z } from 'zod';
-import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT, MAX_BULK_IDS, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../limits.js';
-import { EDITABLE_FIELDS, exerciseSchema, isoTime, PLATFORMS } from '../domain/index.js';
+import {
+  EXERCISES_DEFAULT_LIMIT,
+  EXERCISES_MAX_LIMIT,
+  JOBS_DEFAULT_LIMIT,
+  JOBS_MAX_LIMIT,
+  LEVEL_MAX,
+  LEVEL_MIN,
+  MAX_BULK_IDS,
+  MAX_QUERY_LENGTH,
+  ROUTINES_DEFAULT_LIMIT,
+  ROUTINES_MAX_LIMIT,
+  SCORE_THRESHOLD_MAX,
+  SCORE_THRESHOLD_MIN,
+  SEARCH_DEFAULT_LIMIT,
+  SEARCH_MAX_LIMIT,
+} from '../limits.js';
+import { EDITABLE_FIELDS, exerciseSchema, FILTER_FIELDS, FILTER_KEYS, filterShape, isoTime, MAX_NAME_LENGTH, type ExerciseFilters, type FilterField } from '../domain/index.js';
 import { SORT_FIELDS } from '../services/library.js';
 
 /**
@@ -30,7 +45,7 @@ const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\
 export const text = () => z.string().refine((s) => !UNSTORABLE_TEXT.test(s), 'must not contain NUL bytes or unpaired surrogates');
 
 export { exerciseSchema };
-const level = z.number().int().min(0).max(10);
+const level = z.number().int().min(LEVEL_MIN).max(LEVEL_MAX);
 
 export const routineSchema = z
   .object({
@@ -157,33 +172,68 @@ export const routinePatchBody = z
   })
   .strict();
 
-export const routinesQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    offset: z.coerce.number().int().min(0).default(0),
-  })
-  .strict();
+export const routinesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(ROUTINES_MAX_LIMIT).default(ROUTINES_DEFAULT_LIMIT),
+  offset: z.coerce.number().int().min(0).default(0),
+}).strict();
 
 const csv = text()
   .max(2000)
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
-const levelQ = z.coerce.number().int().min(0).max(10);
+const levelQ = z.coerce.number().int().min(LEVEL_MIN).max(LEVEL_MAX);
+const secondsQ = z.coerce.number().min(0);
+
+/**
+ * The filters as query parameters, derived from FILTER_FIELDS: lists comma-separated, a range as
+ * min_<param> and max_<param>, a flag as true or false. `url` stays the listing's own parameter.
+ */
+function queryParams(field: FilterField, key: string): [string, z.ZodType][] {
+  switch (field.kind) {
+    case 'text':
+      return [[key, text().max(MAX_NAME_LENGTH)]];
+    case 'range': {
+      const bound = field.scale === 'level' ? levelQ : secondsQ;
+      return [[`min_${field.param}`, bound], [`max_${field.param}`, bound]];
+    }
+    case 'tags':
+      return [[key, csv]];
+    case 'choice':
+      return [[key, csv.pipe(z.array(z.enum(field.values as [string, ...string[]])))]];
+    case 'url':
+      return [];
+    case 'flag':
+      return [[key, z.enum(['true', 'false']).transform((v) => v === 'true')]];
+  }
+}
+const filterQueryShape = Object.fromEntries(
+  FILTER_KEYS.flatMap((key) => queryParams(FILTER_FIELDS[key], key)).map(([name, schema]) => [name, schema.optional()]),
+);
+
+/** The filters a listing's query asks for (the parsed query of exercisesQuery). */
+export function filtersFromQuery(query: Record<string, unknown>): ExerciseFilters {
+  const filters: Record<string, unknown> = {};
+  for (const key of FILTER_KEYS) {
+    const field: FilterField = FILTER_FIELDS[key];
+    if (field.kind === 'url') continue;
+    if (field.kind === 'range') {
+      const min = query[`min_${field.param}`];
+      const max = query[`max_${field.param}`];
+      if (min !== undefined || max !== undefined) filters[key] = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+      continue;
+    }
+    const value = query[key];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) filters[key] = value;
+  }
+  return filters as ExerciseFilters;
+}
 
 export const exercisesQuery = z.object({
   url: text().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(EXERCISES_MAX_LIMIT).default(EXERCISES_DEFAULT_LIMIT),
   offset: z.coerce.number().int().min(0).default(0),
   sort: z.enum(SORT_FIELDS).default('created_at'),
   order: z.enum(['asc', 'desc']).optional(),
-  name: text().max(200).optional(),
-  category: csv.optional(),
-  muscles: csv.optional(),
-  equipment: csv.optional(),
-  platform: csv.pipe(z.array(z.enum(PLATFORMS))).optional(),
-  min_level: levelQ.optional(),
-  max_level: levelQ.optional(),
-  min_intensity: levelQ.optional(),
-  max_intensity: levelQ.optional(),
+  ...filterQueryShape,
 }).strict();
 
 export const bulkBody = z.object({ exercise_ids: z.array(text().max(100)).max(MAX_BULK_IDS) }).strict();
@@ -203,20 +253,25 @@ export const exercisePatchBody = z
   .strict();
 
 const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+/** The filters' body shape, derived from FILTER_FIELDS: the text rule and the types here, the domain's bounds in the store. */
+function bodyField(field: FilterField): z.ZodType {
+  switch (field.kind) {
+    case 'text':
+    case 'url':
+      return text();
+    case 'range':
+      return range;
+    case 'tags':
+      return z.array(text());
+    case 'choice':
+      return z.array(z.enum(field.values as [string, ...string[]]));
+    case 'flag':
+      return z.boolean();
+  }
+}
 export const filtersBody = z
-  .object({
-    name: text().optional(),
-    fitness_level: range.optional(),
-    intensity: range.optional(),
-    duration: range.optional(),
-    category: z.array(text()).optional(),
-    muscles: z.array(text()).optional(),
-    equipment: z.array(text()).optional(),
-    platform: z.array(z.enum(PLATFORMS)).optional(),
-    url: text().optional(),
-    has_clip: z.boolean().optional(),
-  })
-  .strict();
+  .object(filterShape((field) => bodyField(field).describe(field.about).optional()))
+  .strict() as unknown as z.ZodType<ExerciseFilters, ExerciseFilters>;
 
 export const semanticSearchBody = z
   .object({
@@ -230,7 +285,7 @@ export const searchBody = z
   .object({
     query: text().max(MAX_QUERY_LENGTH),
     limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
-    score_threshold: z.number().min(0).max(1).optional(),
+    score_threshold: z.number().min(SCORE_THRESHOLD_MIN).max(SCORE_THRESHOLD_MAX).optional(),
     filters: filtersBody.optional(),
     diverse: z.boolean().default(false).describe('pick different movements (MMR plus caps per video and per movement)'),
     diversity: z.number().min(0).max(1).optional(),

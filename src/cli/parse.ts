@@ -7,14 +7,14 @@ export const int = (name: string, min: number, max: number) => (value: string) =
   return n;
 };
 
-export const decimal = (name: string, min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
-  return n;
-};
-
 export const list = (value: string) =>
   value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+
+export const num = (name: string, min: number, max: number) => (value: string) => {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+  return n;
+};

@@ -1,3 +1,4 @@
+import { FILTER_KEYS, type FilterKey } from '../domain/index.js';
 import { normalizeUrl } from '../urls/index.js';
 import type { ExerciseFilters } from './types.js';
 
@@ -15,33 +16,49 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+type Clause<K extends FilterKey> = (value: NonNullable<ExerciseFilters[K]>, column: (name: string) => string, param: (value: unknown) => string) => string[];
+
+const range =
+  (name: string): Clause<'fitness_level' | 'intensity' | 'duration'> =>
+  (r, column, param) => [
+    ...(r.min !== undefined ? [`${column(name)} >= ${param(r.min)}`] : []),
+    ...(r.max !== undefined ? [`${column(name)} <= ${param(r.max)}`] : []),
+  ];
+const anyOf =
+  (name: string): Clause<'category' | 'equipment' | 'platform' | 'force'> =>
+  (list, column, param) => (list.length ? [`${column(name)} = ANY(${param(list)}::text[])`] : []);
+
+/** Every filter key's SQL meaning: a key missing here does not compile (see domain/filters.ts). */
+const CLAUSES: { [K in FilterKey]: Clause<K> } = {
+  name: (text, column, param) => [`${column('exercise_name')} ILIKE ${param(`%${escapeLike(text)}%`)}`],
+  fitness_level: range('fitness_level'),
+  intensity: range('intensity'),
+  duration: range('duration'),
+  category: anyOf('category'),
+  muscles: (list, column, param) => {
+    if (!list.length) return [];
+    const m = param(list);
+    return [`(${column('primary_muscles')} && ${m}::text[] OR ${column('secondary_muscles')} && ${m}::text[])`];
+  },
+  equipment: anyOf('equipment'),
+  platform: anyOf('platform'),
+  url: (url, column, param) => (url ? [`${column('normalized_url')} = ${param(normalizeUrl(url).normalized)}`] : []),
+  has_clip: (yes, column) => [`${column('video_path')} IS ${yes ? 'NOT ' : ''}NULL`],
+  force: anyOf('force'),
+};
+
 export function buildExerciseFilter(filters: ExerciseFilters, options: { alias?: string; firstParam?: number } = {}): SqlFragment {
   const a = options.alias ? `${options.alias}.` : '';
   const params: unknown[] = [];
   const first = options.firstParam ?? 1;
-  const p = (value: unknown) => {
+  const param = (value: unknown) => {
     params.push(value);
     return `$${first + params.length - 1}`;
   };
-  const conditions: string[] = [];
-  const range = (column: string, r: { min?: number; max?: number } | undefined) => {
-    if (r?.min !== undefined) conditions.push(`${a}${column} >= ${p(r.min)}`);
-    if (r?.max !== undefined) conditions.push(`${a}${column} <= ${p(r.max)}`);
-  };
-
-  if (filters.name) conditions.push(`${a}exercise_name ILIKE ${p(`%${escapeLike(filters.name)}%`)}`);
-  range('fitness_level', filters.fitness_level);
-  range('intensity', filters.intensity);
-  range('duration', filters.duration);
-  if (filters.category?.length) conditions.push(`${a}category = ANY(${p(filters.category)}::text[])`);
-  if (filters.equipment?.length) conditions.push(`${a}equipment = ANY(${p(filters.equipment)}::text[])`);
-  if (filters.platform?.length) conditions.push(`${a}platform = ANY(${p(filters.platform)}::text[])`);
-  if (filters.muscles?.length) {
-    const m = p(filters.muscles);
-    conditions.push(`(${a}primary_muscles && ${m}::text[] OR ${a}secondary_muscles && ${m}::text[])`);
-  }
-  if (filters.url) conditions.push(`${a}normalized_url = ${p(normalizeUrl(filters.url).normalized)}`);
-  if (filters.has_clip !== undefined) conditions.push(`${a}video_path IS ${filters.has_clip ? 'NOT ' : ''}NULL`);
-
+  const column = (name: string) => `${a}${name}`;
+  const conditions = FILTER_KEYS.flatMap((key) => {
+    const value = filters[key];
+    return value === undefined ? [] : (CLAUSES[key] as Clause<FilterKey>)(value as never, column, param);
+  });
   return { sql: conditions.length ? conditions.join(' AND ') : 'TRUE', params };
 }

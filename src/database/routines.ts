@@ -1,4 +1,5 @@
 import { NotFoundError, parseInput, ValidationError } from '../errors.js';
+import { ROUTINES_DEFAULT_LIMIT } from '../limits.js';
 import type { Db, Queryable } from './db.js';
 import { toIso } from '../time.js';
 import { isoTimestampSql } from './time.js';
@@ -91,7 +92,7 @@ export async function getWorkoutRoutine(db: Queryable, id: string): Promise<Work
   return getRoutineIn(db, id);
 }
 
-export async function getRecentWorkoutRoutines(db: Queryable, limit = 50, offset = 0): Promise<WorkoutRoutine[]> {
+export async function getRecentWorkoutRoutines(db: Queryable, limit = ROUTINES_DEFAULT_LIMIT, offset = 0): Promise<WorkoutRoutine[]> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError('limit', 'must be an integer from 1 to 100');
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('offset', 'must be a non-negative integer');
   const rows = await db.query(`${ROUTINE_SELECT} ORDER BY r.created_at DESC, r.id DESC LIMIT $1 OFFSET $2`, [limit, offset]);

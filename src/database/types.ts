@@ -1,31 +1,15 @@
 /** Row shapes as clients see them (snake_case, the contract's field names and order). */
-import type { ExercisePlatform } from '../domain/index.js';
-
-export { PLATFORMS, type Exercise, type ExerciseInput, type ExercisePatch, type ExercisePlatform } from '../domain/index.js';
-
-export interface Range {
-  min?: number;
-  max?: number;
-}
-
-/** Metadata filters shared by the relational listing and the vector search. */
-export interface ExerciseFilters {
-  /** Case-insensitive substring of the name, matched literally (no wildcards). */
-  name?: string;
-  fitness_level?: Range;
-  intensity?: Range;
-  /** Clip duration in seconds. */
-  duration?: Range;
-  category?: string[];
-  /** Any of these muscles, primary or secondary. */
-  muscles?: string[];
-  equipment?: string[];
-  platform?: ExercisePlatform[];
-  /** Source URL, compared by its normalized form. */
-  url?: string;
-  /** Only exercises that have a clip. */
-  has_clip?: boolean;
-}
+export {
+  FORCES,
+  PLATFORMS,
+  type Exercise,
+  type ExerciseFilters,
+  type ExerciseForce,
+  type ExerciseInput,
+  type ExercisePatch,
+  type ExercisePlatform,
+  type Range,
+} from '../domain/index.js';
 
 export const SORT_FIELDS = ['created_at', 'exercise_name', 'fitness_level', 'intensity', 'duration'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];

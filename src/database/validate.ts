@@ -1,39 +1,19 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors.js';
 import { level, MAX_NAME_LENGTH, name, PLATFORMS, seconds, tag } from '../domain/index.js';
+export { filtersSchema } from '../domain/index.js';
+import { EXERCISES_DEFAULT_LIMIT, EXERCISES_MAX_LIMIT } from '../limits.js';
 import { SORT_FIELDS } from './types.js';
 
 /**
  * Validation shared by every store operation. Stores validate their own input (not only the
  * API) so the CLI, the importer and the pipeline get the same typed errors naming the field.
  */
-const range = (bound: z.ZodNumber) =>
-  z
-    .object({ min: bound.optional(), max: bound.optional() })
-    .strict()
-    .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, { message: 'min must not exceed max' });
-
-const tagList = z.array(tag.transform((s) => s.toLowerCase())).min(1).max(50);
-
-export const filtersSchema = z
-  .object({
-    name: z.string().trim().min(1).max(MAX_NAME_LENGTH).optional(),
-    fitness_level: range(level).optional(),
-    intensity: range(level).optional(),
-    duration: range(seconds).optional(),
-    category: tagList.optional(),
-    muscles: tagList.optional(),
-    equipment: tagList.optional(),
-    platform: z.array(z.enum(PLATFORMS)).min(1).optional(),
-    url: z.string().min(1).max(2048).optional(),
-    has_clip: z.boolean().optional(),
-  })
-  .strict();
-
 export const listOptionsSchema = z
   .object({
     sort: z.enum(SORT_FIELDS).default('created_at'),
     order: z.enum(['asc', 'desc']).optional(),
-    limit: z.number().int().min(1).max(1000).default(50),
+    limit: z.number().int().min(1).max(EXERCISES_MAX_LIMIT).default(EXERCISES_DEFAULT_LIMIT),
     offset: z.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();

@@ -3,4 +3,5 @@
  * every write obeys. Pure: it imports nothing of ours, and every other part may import it.
  */
 export * from './exercise.js';
+export * from './filters.js';
 export * from './rules.js';

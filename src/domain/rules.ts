@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEVEL_MAX, LEVEL_MIN, MAX_MEDIA_SECONDS } from '../limits.js';
 import { exerciseSchema, EDITABLE_FIELDS, GENERATED_FIELDS } from './exercise.js';
 
 /**
@@ -16,8 +17,9 @@ const MAX_TEXT_LENGTH = 20_000;
 const MAX_TAGS = 30;
 
 const uuid = z.string().regex(UUID_RE, 'must be a UUID');
-export const level = z.number().int('must be an integer').min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10');
-export const seconds = z.number().finite().min(0, 'must not be negative').max(86_400 * 7);
+const levelMessage = `must be between ${LEVEL_MIN} and ${LEVEL_MAX}`;
+export const level = z.number().int('must be an integer').min(LEVEL_MIN, levelMessage).max(LEVEL_MAX, levelMessage);
+export const seconds = z.number().finite().min(0, 'must not be negative').max(MAX_MEDIA_SECONDS);
 const text = z.string().max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 export const tag = z.string().trim().min(1).max(100);
 export const name = z

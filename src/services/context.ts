@@ -7,19 +7,17 @@ import { createEmbedder, type Embedder } from '../embeddings/index.js';
 import type { FetchPolicy } from '../ingest/index.js';
 import type { Worker } from '../jobs/index.js';
 import { logger } from '../logger.js';
-import { createSearchService, type SearchService } from '../search/index.js';
 import { createOutboxRelay, createVectorIndex, type OutboxRelay, type VectorIndex } from '../vectors/index.js';
 
 /**
  * Everything a use case needs, built once per process: configuration, the database, the
- * embedder, the vector index and the search service. API, CLI and worker all start here.
+ * embedder, the vector index and the in-memory library. API, CLI and worker all start here.
  */
 export interface AppContext {
   readonly config: Config;
   readonly db: Db;
   readonly embedder: Embedder;
   readonly index: VectorIndex;
-  readonly search: SearchService;
   /** The library in memory, kept in step with every commit (embedded database only; null otherwise). */
   readonly mirror: LibraryMirror | null;
   /** Pushes outbox entries to an external vector store; started by `serve` and `worker` (startRelay). */
@@ -60,13 +58,11 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
     // Learns the dimensions (a probe call for a remote model without EMBEDDING_DIMENSIONS).
     await embedder.init();
     const index = createVectorIndex(config, db, embedder);
-    let mirror: LibraryMirror | null = null;
-    const search = createSearchService({ db, embedder, index, rows: () => mirror, snapshot: () => mirror?.read() ?? null });
-    const status = await search.initVectorStore();
+    const status = await index.init();
     if (!status.available) logger.warn({ reason: status.reason }, 'vector index unavailable: search uses full text only');
     else if (status.needsReindex) logger.warn({ reason: status.message }, 'vector index needs `fitness-builder reindex`');
     // After the vector store's start-up, which may create (or drop) the table it reads vectors from.
-    mirror = await openLibraryMirror(db, { maxRows: config.libraryMirrorMaxRows });
+    const mirror = await openLibraryMirror(db, { maxRows: config.libraryMirrorMaxRows });
     const { outboxBatchSize, outboxLeaseSeconds, outboxPollMs, qdrantTimeoutMs } = config.vectors;
     const relay = createOutboxRelay({
       db,
@@ -82,7 +78,6 @@ export async function createContext(config: Config, options: { db?: Db } = {}): 
       db,
       embedder,
       index,
-      search,
       mirror,
       relay,
       worker: null,

@@ -5,6 +5,7 @@ import { errorMessage, UnavailableError } from '../errors.js';
 import { countLibrary } from '../database/index.js';
 import { outboxStats, type OutboxStats } from '../database/outbox.js';
 import { countJobsByStatus } from '../jobs/index.js';
+import type { CollectionInfo } from '../vectors/index.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -13,7 +14,7 @@ import type { AppContext } from './context.js';
  */
 export interface HealthReport {
   database: { ok: boolean; exercises: number; error: string | null };
-  vector: { ok: boolean; reason: string | null; info: Awaited<ReturnType<AppContext['search']['getCollectionInfo']>> | null };
+  vector: { ok: boolean; reason: string | null; info: CollectionInfo | null };
   ai: { configured: boolean; description: string };
   /** Free space where the database and the clips are written, against MIN_FREE_DISK_MB. */
   disk: { ok: boolean; reason: string | null };
@@ -178,7 +179,7 @@ export async function checkHealth(ctx: AppContext, options: { vector?: boolean }
   const [database, info, outbox, disk, jobs, tools] = await Promise.all([
     checkDatabase(ctx),
     wantVector
-      ? withTimeout(recent(ctx, 'vector', () => ctx.search.getCollectionInfo()), 'vector index').then(
+      ? withTimeout(recent(ctx, 'vector', () => ctx.index.info()), 'vector index').then(
           (value) => ({ value, error: null }),
           (error: unknown) => ({ value: null, error: errorMessage(error) }),
         )

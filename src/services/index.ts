@@ -11,6 +11,7 @@ export * as health from './health.js';
 export * as jobs from './jobs.js';
 export * as library from './library.js';
 export * as processing from './processing.js';
+export * as search from './search.js';
 export * as stories from './stories.js';
 export * as vectors from './vectors.js';
 export { startWorker } from './worker.js';

@@ -15,7 +15,7 @@ import type { Queryable } from '../database/db.js';
 export type { ExerciseFilters };
 export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
 export { MAX_BULK_IDS };
-import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { MAX_BULK_IDS } from '../limits.js';
 import { buildExerciseChunk } from '../language/chunk.js';
 import { inTransactionRemovingClips } from './clip-removal.js';
@@ -152,73 +152,4 @@ export function updateRoutine(ctx: AppContext, id: string, patch: Partial<Routin
 
 export function deleteRoutine(ctx: AppContext, id: string): Promise<void> {
   return store.deleteWorkoutRoutine(ctx.db, id);
-}
-
-export interface SearchRequest {
-  limit: number;
-  filters?: ExerciseFilters;
-  /** Minimum cosine similarity: answered by the vector ranker alone, whose scores it refers to. */
-  scoreThreshold?: number;
-  diverse?: boolean;
-  diversity?: number;
-}
-
-export interface SearchAnswer {
-  results: { score: number; exercise: Exercise }[];
-  ranker: string;
-  /** Why the vector side did not answer (the store is down or not set up): full text answered alone. */
-  degraded?: string;
-}
-
-/**
- * Candidates a diverse search weighs at most: its cost grows with the pool (rows read, vectors
- * compared pairwise), and beyond a few times the requested count the picks no longer change.
- */
-export const MAX_DIVERSE_CANDIDATES = 200;
-
-/** A query longer than SEARCH_MAX_QUERY_CHARS is refused: its cost grows with its words. */
-function assertQueryBounds(ctx: AppContext, query: string): void {
-  const max = ctx.config.searchMaxQueryChars;
-  if (query.length > max) throw new ValidationError('query', `must be at most ${max} characters`);
-}
-
-/** The contract's semantic-search-ids: ids best first, and why the vector side did not answer if it did not. */
-export async function findExerciseIds(
-  ctx: AppContext,
-  query: string,
-  limit: number,
-  filters?: ExerciseFilters,
-): Promise<{ ids: string[]; degraded?: string }> {
-  assertQueryBounds(ctx, query);
-  const found = await ctx.search.findExercises(query, { limit, ...(filters ? { filters } : {}) });
-  return { ids: found.items.map((r) => r.exercise.id), ...(found.degraded ? { degraded: found.degraded } : {}) };
-}
-
-/** One entry for every search the API and CLI offer: hybrid by default, diverse or thresholded on request. */
-export async function searchExercises(ctx: AppContext, query: string, request: SearchRequest): Promise<SearchAnswer> {
-  assertQueryBounds(ctx, query);
-  if (request.diverse) {
-    const found = await ctx.search.findDiverseExercises(query, {
-      count: request.limit,
-      candidates: Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, request.limit * 2)),
-      filters: request.filters,
-      ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),
-    });
-    return { results: found.items, ranker: found.degraded ? 'fulltext' : 'diverse', ...(found.degraded ? { degraded: found.degraded } : {}) };
-  }
-  if (request.scoreThreshold !== undefined) {
-    try {
-      const hits = await ctx.search.searchSimilarExercises(query, {
-        limit: request.limit,
-        filters: request.filters,
-        scoreThreshold: request.scoreThreshold,
-      });
-      return { results: hits, ranker: 'vector' };
-    } catch (error) {
-      // The threshold refers to vector scores; without the vector side full text still answers.
-      if (!(error instanceof UnavailableError)) throw error;
-    }
-  }
-  const found = await ctx.search.findExercises(query, { limit: request.limit, filters: request.filters });
-  return { results: found.items, ranker: found.ranker, ...(found.degraded ? { degraded: found.degraded } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { ExerciseFilters } from '../database/types.js';
 import type { Exercise } from '../domain/index.js';
+import { FILTER_KEYS, type FilterKey } from '../domain/index.js';
 import { normalizeUrl } from '../urls/index.js';
 
 /**
@@ -16,6 +17,7 @@ export interface ExercisePayload {
   intensity?: number;
   duration?: number;
   equipment?: string;
+  force?: string;
   /** Primary and secondary muscles together: the filter matches either. */
   muscles: string[];
   /** The normalized source URL. */
@@ -32,6 +34,7 @@ export const PAYLOAD_INDEXES: Record<string, 'keyword' | 'integer' | 'float' | '
   intensity: 'integer',
   duration: 'float',
   equipment: 'keyword',
+  force: 'keyword',
   muscles: 'keyword',
   source: 'keyword',
   platform: 'keyword',
@@ -41,7 +44,7 @@ export const PAYLOAD_INDEXES: Record<string, 'keyword' | 'integer' | 'float' | '
 
 type PayloadRow = Pick<
   Exercise,
-  'category' | 'fitness_level' | 'intensity' | 'duration' | 'equipment' | 'primary_muscles' | 'secondary_muscles' | 'normalized_url' | 'platform' | 'video_path'
+  'category' | 'fitness_level' | 'intensity' | 'duration' | 'equipment' | 'force' | 'primary_muscles' | 'secondary_muscles' | 'normalized_url' | 'platform' | 'video_path'
 >;
 
 export function exercisePayload(row: PayloadRow, model: string): ExercisePayload {
@@ -57,6 +60,7 @@ export function exercisePayload(row: PayloadRow, model: string): ExercisePayload
   if (row.intensity !== null) payload.intensity = row.intensity;
   if (row.duration !== null) payload.duration = row.duration;
   if (row.equipment !== null) payload.equipment = row.equipment;
+  if (row.force !== null) payload.force = row.force;
   return payload;
 }
 
@@ -69,26 +73,43 @@ export interface QdrantFilter {
   must: QdrantCondition[];
 }
 
+type Condition<K extends FilterKey> = (value: NonNullable<ExerciseFilters[K]>, nameIds: readonly string[] | undefined) => QdrantCondition[];
+
+const range =
+  (key: string): Condition<'fitness_level' | 'intensity' | 'duration'> =>
+  (r) =>
+    r.min === undefined && r.max === undefined
+      ? []
+      : [{ key, range: { ...(r.min !== undefined ? { gte: r.min } : {}), ...(r.max !== undefined ? { lte: r.max } : {}) } }];
+const anyOf =
+  (key: string): Condition<'category' | 'muscles' | 'equipment' | 'platform' | 'force'> =>
+  (list) =>
+    list.length ? [{ key, match: { any: [...list] } }] : [];
+
+/** Every filter key's Qdrant meaning: a key missing here does not compile (see domain/filters.ts). */
+const CONDITIONS: { [K in FilterKey]: Condition<K> } = {
+  name: (_text, nameIds) => [{ has_id: [...(nameIds ?? [])] }],
+  fitness_level: range('level'),
+  intensity: range('intensity'),
+  duration: range('duration'),
+  category: anyOf('category'),
+  muscles: anyOf('muscles'),
+  equipment: anyOf('equipment'),
+  platform: anyOf('platform'),
+  url: (url) => (url ? [{ key: 'source', match: { value: normalizeUrl(url).normalized } }] : []),
+  has_clip: (yes) => [{ key: 'has_clip', match: { value: yes } }],
+  force: anyOf('force'),
+};
+
 /**
  * `nameIds`: ids whose name matches `filters.name`, resolved in PostgreSQL beforehand: Qdrant's
  * text match is by token, while ours is a literal substring (ILIKE), so the name filter travels
  * as an id condition. Returns undefined when nothing filters.
  */
 export function toQdrantFilter(filters: ExerciseFilters, nameIds?: readonly string[]): QdrantFilter | undefined {
-  const must: QdrantCondition[] = [];
-  const range = (key: string, r: { min?: number; max?: number } | undefined) => {
-    if (!r || (r.min === undefined && r.max === undefined)) return;
-    must.push({ key, range: { ...(r.min !== undefined ? { gte: r.min } : {}), ...(r.max !== undefined ? { lte: r.max } : {}) } });
-  };
-  if (filters.name !== undefined) must.push({ has_id: [...(nameIds ?? [])] });
-  range('level', filters.fitness_level);
-  range('intensity', filters.intensity);
-  range('duration', filters.duration);
-  if (filters.category?.length) must.push({ key: 'category', match: { any: filters.category } });
-  if (filters.equipment?.length) must.push({ key: 'equipment', match: { any: filters.equipment } });
-  if (filters.platform?.length) must.push({ key: 'platform', match: { any: filters.platform } });
-  if (filters.muscles?.length) must.push({ key: 'muscles', match: { any: filters.muscles } });
-  if (filters.url) must.push({ key: 'source', match: { value: normalizeUrl(filters.url).normalized } });
-  if (filters.has_clip !== undefined) must.push({ key: 'has_clip', match: { value: filters.has_clip } });
+  const must = FILTER_KEYS.flatMap((key) => {
+    const value = filters[key];
+    return value === undefined ? [] : (CONDITIONS[key] as Condition<FilterKey>)(value as never, nameIds);
+  });
   return must.length ? { must } : undefined;
 }

@@ -13,6 +13,7 @@ import {
   updateExercise,
 } from '../../src/database/index.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors.js';
+import { EXERCISES_DEFAULT_LIMIT } from '../../src/limits.js';
 import { BACKENDS, openTestDb, truncateAll, type TestDb } from '../helpers/db.js';
 
 const base = {
@@ -140,6 +141,8 @@ describe.each(BACKENDS)('exercise store on %s', (backend) => {
     const beyond = await searchExercises(t.db, {}, { limit: 2, offset: 10 });
     expect(beyond.items).toEqual([]);
     expect(beyond.total).toBe(3);
+    // The store's page size is the API's and the CLI's (EXERCISES_DEFAULT_LIMIT), not one of its own.
+    expect((await searchExercises(t.db)).limit).toBe(EXERCISES_DEFAULT_LIMIT);
     await expect(searchExercises(t.db, { fitness_level: { min: 5, max: 2 } })).rejects.toBeInstanceOf(ValidationError);
     await expect(searchExercises(t.db, {}, { limit: 0 })).rejects.toThrow(/limit/);
     await expect(searchExercises(t.db, { colour: 'red' } as never)).rejects.toThrow(/filters.colour/);

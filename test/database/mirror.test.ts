@@ -18,6 +18,7 @@ import {
 } from '../../src/services/library.js';
 import { NotFoundError } from '../../src/errors.js';
 import { checkHealth } from '../../src/services/health.js';
+import { reindex } from '../../src/services/vectors.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 
 /**
@@ -141,7 +142,7 @@ describe('library mirror on PGlite', () => {
     await t.ctx.index.reset();
     expect((await mirror.read())!.rows.every((r) => r.vector === null)).toBe(true);
     await expectInStep();
-    await t.ctx.search.reindex();
+    await reindex(t.ctx);
     expect((await mirror.read())!.rows.every((r) => r.vector !== null)).toBe(true);
     await expectInStep();
   });

@@ -8,6 +8,8 @@ import { getJobStatus, type Job } from '../../src/jobs/index.js';
 import { deleteExercise } from '../../src/services/library.js';
 import { waitForJob } from '../../src/services/jobs.js';
 import { processUrl, submitUrl } from '../../src/services/processing.js';
+import { findExercises } from '../../src/services/search.js';
+import { getCollectionInfo } from '../../src/services/vectors.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -122,9 +124,9 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
     }
     expect(await tempLeft()).toEqual([]);
 
-    const found = await t.ctx.search.findExercises('glute bridge', { limit: 3 });
+    const found = await findExercises(t.ctx, 'glute bridge', { limit: 3 });
     expect(found.items[0]!.exercise.exercise_name).toBe('Glute Bridge');
-    if (backend === 'pglite') expect((await t.ctx.search.getCollectionInfo()).vectors_count).toBe(5);
+    if (backend === 'pglite') expect((await getCollectionInfo(t.ctx)).vectors_count).toBe(5);
 
     // delete cascades through row, vector, clip and thumbnail
     const victim = rows[1]!;
@@ -132,7 +134,7 @@ describe.each(BACKENDS)('processing a URL end to end on %s', (backend) => {
     expect(await getExerciseById(t.ctx.db, victim.id)).toBeNull();
     expect(clipFiles()).not.toContain(`${victim.id}.mp4`);
     expect(clipFiles()).not.toContain(`${victim.id}.jpg`);
-    if (backend === 'pglite') expect((await t.ctx.search.getCollectionInfo()).vectors_count).toBe(4);
+    if (backend === 'pglite') expect((await getCollectionInfo(t.ctx)).vectors_count).toBe(4);
   });
 
   it('answers an already processed URL from the library, and a forced re-run replaces its exercises', async () => {

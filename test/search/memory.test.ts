@@ -10,10 +10,10 @@ import { buildTsQuery, rankFulltext, RANK_WEIGHTS } from '../../src/search/fullt
 import { createMemorySearchPath } from '../../src/search/memory/path.js';
 import { compileTsquery, createLexemeCache, renderTsquery, tsqueryWords } from '../../src/search/memory/tsquery.js';
 import { parseTsvector, rankWeights, tsqueryMatches, tsRank, type CompiledTsquery, type PhraseTerm } from '../../src/search/memory/tsvector.js';
-import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../../src/services/catalogue.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
 import { BACKENDS, openTestDb, truncateAll, type TestDb } from '../helpers/db.js';
+import { bindSearch, mirrorOf, type BoundSearch } from '../helpers/search.js';
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data/free-exercise-db');
 const CATALOGUE = JSON.parse(fs.readFileSync(path.join(DATA, 'exercises.json'), 'utf8')) as CatalogueEntry[];
@@ -81,8 +81,8 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
   let t: TestDb;
   let db: Db & { queries: number };
   let index: ReturnType<typeof createPgvectorIndex>;
-  let dbService: SearchService;
-  let memService: SearchService;
+  let dbService: BoundSearch;
+  let memService: BoundSearch;
   let snapshot: LibrarySnapshot | null = null;
   const embedder = createOfflineEmbedder();
 
@@ -90,8 +90,8 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
     t = await openTestDb(backend);
     db = counting(t.db);
     index = createPgvectorIndex({ db, model: embedder.model, dimensions: embedder.dimensions });
-    dbService = createSearchService({ db, embedder, index });
-    memService = createSearchService({ db, embedder, index, snapshot: () => snapshot });
+    dbService = bindSearch({ db, embedder, index, mirror: null });
+    memService = bindSearch({ db, embedder, index, mirror: mirrorOf(() => snapshot) });
     await dbService.initVectorStore();
     await storeExercises(db, CATALOGUE.map((e) => mapCatalogueEntry(e)));
     await dbService.reindex({ batchSize: 256 });
@@ -139,7 +139,7 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
       expect(fromMemory.items.map((h) => h.ranks)).toEqual(fromDb.items.map((h) => h.ranks));
       expect(fromMemory.items.map((h) => h.exercise)).toEqual(fromDb.items.map((h) => h.exercise));
       expectSame(`similar: ${query}`, scored(await dbService.searchSimilarExercises(query, { limit: 30 })), scored(await memService.searchSimilarExercises(query, { limit: 30 })));
-      expectSame(`diverse: ${query}`, scored((await dbService.findDiverseExercises(query, { count: 12 })).items), scored((await memService.findDiverseExercises(query, { count: 12 })).items));
+      expectSame(`diverse: ${query}`, scored((await dbService.findDiverseExercises(query, { limit: 12 })).items), scored((await memService.findDiverseExercises(query, { limit: 12 })).items));
     }
   });
 
@@ -169,16 +169,16 @@ describe.each(BACKENDS)('the in-memory search path gives the database path answe
 
   it('answers a warmed-up search without a database query', async () => {
     const query = QUERIES[0]!;
-    await memService.findDiverseExercises(query, { count: 10 });
+    await memService.findDiverseExercises(query, { limit: 10 });
     const before = db.queries;
     await memService.findExercises(query, { limit: 10, filters: { muscles: ['chest'] } });
-    await memService.findDiverseExercises(query, { count: 10 });
+    await memService.findDiverseExercises(query, { limit: 10 });
     await memService.searchSimilarExercises(query, { limit: 10 });
     expect(db.queries - before).toBe(0);
   });
 
   it('leaves a library above the threshold to the database', async () => {
-    const small = createSearchService({ db, embedder, index, snapshot: () => snapshot, memorySearchMaxRows: snapshot!.rows.length - 1 });
+    const small = bindSearch({ db, embedder, index, mirror: mirrorOf(() => snapshot), searchTuning: { memorySearchMaxRows: snapshot!.rows.length - 1 } });
     const query = QUERIES[1]!;
     await small.findExercises(query);
     const before = db.queries;

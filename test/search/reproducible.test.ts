@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeExercises } from '../../src/database/exercises.js';
 import { createOfflineEmbedder } from '../../src/embeddings/offline.js';
 import { rankFulltext } from '../../src/search/fulltext.js';
-import { createSearchService, type SearchService } from '../../src/search/service.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../../src/services/catalogue.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
 import { BACKENDS, openTestDb, type TestDb } from '../helpers/db.js';
+import { bindSearch, type BoundSearch } from '../helpers/search.js';
 
 const CATALOGUE = path.resolve(import.meta.dirname, '../../../shared/data/free-exercise-db/exercises.json');
 // Half the catalogue keeps the test quick while keeping its many near-identical rows (ties).
@@ -38,11 +38,11 @@ const QUERIES = [
   'press',
 ];
 
-async function library(backend: (typeof BACKENDS)[number], entries: CatalogueEntry[]): Promise<{ t: TestDb; service: SearchService }> {
+async function library(backend: (typeof BACKENDS)[number], entries: CatalogueEntry[]): Promise<{ t: TestDb; service: BoundSearch }> {
   const t = await openTestDb(backend);
   const embedder = createOfflineEmbedder();
   const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-  const service = createSearchService({ db: t.db, embedder, index });
+  const service = bindSearch({ db: t.db, embedder, index, mirror: null });
   await service.initVectorStore();
   await storeExercises(t.db, entries.map((e) => mapCatalogueEntry(e)));
   await service.reindex({ batchSize: 256 });
@@ -69,7 +69,7 @@ describe.each(BACKENDS)('rankings are reproducible across imports on %s', (backe
       return {
         hybrid: names((await service.findExercises(query, { limit: 30 })).items),
         vector: names(await service.searchSimilarExercises(query, { limit: 30 })),
-        diverse: names(await service.searchDiverseExercises(query, { count: 8 })),
+        diverse: names(await service.searchDiverseExercises(query, { limit: 8 })),
         fulltext: (await rankFulltext(t.db, query, { limit: 30 })).map((h) => h.name),
       };
     };

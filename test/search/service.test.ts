@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeExercises } from '../../src/database/exercises.js';
+import { searchExercises, storeExercises } from '../../src/database/exercises.js';
 import type { Exercise, ExerciseInput } from '../../src/database/types.js';
 import { createOfflineEmbedder, OFFLINE_MODEL } from '../../src/embeddings/offline.js';
 import type { Embedder } from '../../src/embeddings/types.js';
 import { UnavailableError, ValidationError } from '../../src/errors.js';
-import { createSearchService, type SearchService } from '../../src/search/service.js';
+import { MAX_DIVERSE_CANDIDATES } from '../../src/limits.js';
 import { createPgvectorIndex } from '../../src/vectors/pgvector.js';
 import { BACKENDS, openTestDb, type TestDb } from '../helpers/db.js';
+import { bindSearch, type BoundSearch } from '../helpers/search.js';
 
 const base = { url: null, platform: 'catalogue' as const };
 const LIBRARY: ExerciseInput[] = [
@@ -44,7 +45,7 @@ function flaky(inner: Embedder): Embedder & { down: boolean; calls: number; fail
 
 describe.each(BACKENDS)('search service on %s with the offline embedder', (backend) => {
   let t: TestDb;
-  let service: SearchService;
+  let service: BoundSearch;
   let embedder: ReturnType<typeof flaky>;
   let index: ReturnType<typeof createPgvectorIndex>;
   let rows: Exercise[];
@@ -54,7 +55,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     t = await openTestDb(backend);
     embedder = flaky(createOfflineEmbedder());
     index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    service = createSearchService({ db: t.db, embedder, index });
+    service = bindSearch({ db: t.db, embedder, index, mirror: null });
     expect(await service.initVectorStore()).toMatchObject({ available: true, needsReindex: false });
     rows = await storeExercises(t.db, LIBRARY);
     // Every test starts from an embedded library, so each passes alone.
@@ -95,6 +96,16 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     expect(names(strict)).toContain('Cable Crossover');
   });
 
+  it('filters by force in vector, hybrid and diverse search and in the listing', async () => {
+    const pulls = ['Kettlebell Swing', 'Lying Leg Curl', 'Romanian Deadlift'];
+    expect(names(await service.searchSimilarExercises('hamstrings', { limit: 10, filters: { force: ['pull'] } })).sort()).toEqual(pulls);
+    expect(names((await service.findExercises('hamstrings', { limit: 10, filters: { force: ['pull'] } })).items).sort()).toEqual(pulls);
+    expect(names(await service.searchDiverseExercises('core', { limit: 5, filters: { force: ['static'] } }))).toEqual(['Plank']);
+    expect((await searchExercises(t.db, { force: ['static', 'pull'] }, { sort: 'exercise_name' })).items.map((e) => e.exercise_name)).toEqual([...pulls, 'Plank'].sort());
+    const error = await service.findExercises('chest', { filters: { force: ['sideways'] } } as never).catch((e: unknown) => e);
+    expect((error as ValidationError).field).toBe('filters.force.0');
+  });
+
   it('ranks hybrid results with both rankers and reports them', async () => {
     const result = await service.findExercises('adductor flexibility', { limit: 5 });
     expect(result.ranker).toBe('hybrid');
@@ -105,7 +116,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
   });
 
   it('picks diverse results: at most two per source video', async () => {
-    const picked = await service.searchDiverseExercises('pectoral training', { count: 4, diversity: 0.2 });
+    const picked = await service.searchDiverseExercises('pectoral training', { limit: 4, diversity: 0.2 });
     expect(picked).toHaveLength(4);
     const fromVideo = picked.filter((p) => p.exercise.normalized_url === 'https://youtube.com/watch?v=chestday');
     expect(fromVideo.length).toBeLessThanOrEqual(2);
@@ -130,6 +141,13 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     }
   });
 
+  it('weighs at most MAX_DIVERSE_CANDIDATES in a diverse search, the bound the API path uses', async () => {
+    const error = await service.findDiverseExercises('chest', { candidates: MAX_DIVERSE_CANDIDATES + 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('candidates');
+    expect((await service.findDiverseExercises('chest', { candidates: MAX_DIVERSE_CANDIDATES, limit: 3 })).items).toHaveLength(3);
+  });
+
   it('propagates a provider outage instead of an empty success', async () => {
     embedder.down = true;
     try {
@@ -152,7 +170,7 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     const other = createOfflineEmbedder();
     const renamed: Embedder = { ...other, model: 'offline:fitness-lexical-v0', embed: other.embed, init: other.init, dimensions: other.dimensions };
     const index = createPgvectorIndex({ db: t.db, model: renamed.model, dimensions: renamed.dimensions });
-    const next = createSearchService({ db: t.db, embedder: renamed, index });
+    const next = bindSearch({ db: t.db, embedder: renamed, index, mirror: null });
     expect(await next.initVectorStore()).toMatchObject({ needsReindex: true });
     await expect(next.searchSimilarExercises('chest')).rejects.toBeInstanceOf(UnavailableError);
     expect((await next.findExercises('chest')).ranker).toBe('fulltext');
@@ -163,12 +181,12 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
 
 describe('search service on a PostgreSQL server without pgvector', () => {
   let t: TestDb;
-  let service: SearchService;
+  let service: BoundSearch;
   beforeAll(async () => {
     t = await openTestDb('postgres-without-pgvector');
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    service = createSearchService({ db: t.db, embedder, index });
+    service = bindSearch({ db: t.db, embedder, index, mirror: null });
     expect(await service.initVectorStore()).toMatchObject({ available: false });
     await storeExercises(t.db, LIBRARY);
   });
@@ -189,7 +207,7 @@ describe('search service on a PostgreSQL server without pgvector', () => {
   });
 
   it('still picks diverse results without vectors', async () => {
-    expect((await service.searchDiverseExercises('chest', { count: 2 })).length).toBe(2);
+    expect((await service.searchDiverseExercises('chest', { limit: 2 })).length).toBe(2);
   });
 
 });
@@ -202,12 +220,12 @@ describe('hybrid search on a large library', () => {
     t = await openTestDb('pglite');
     const embedder = createOfflineEmbedder();
     const index = createPgvectorIndex({ db: t.db, model: embedder.model, dimensions: embedder.dimensions });
-    const small = createSearchService({ db: t.db, embedder, index });
+    const small = bindSearch({ db: t.db, embedder, index, mirror: null });
     await small.initVectorStore();
     await storeExercises(t.db, LIBRARY);
     await small.reindex();
     // Any library above two rows counts as large here, so the bounded path runs.
-    const large = createSearchService({ db: t.db, embedder, index, fulltextScanMaxRows: 2 });
+    const large = bindSearch({ db: t.db, embedder, index, mirror: null, searchTuning: { fulltextScanMaxRows: 2 } });
     for (const query of ['loosen the hamstrings', 'pectorals with a pulley', 'isometric abs']) {
       const expected = await small.findExercises(query, { limit: 3 });
       const got = await large.findExercises(query, { limit: 3 });

@@ -9,6 +9,7 @@ import { ConflictError, ValidationError } from '../../src/errors.js';
 import { BACKUP_FORMAT, createBackup, restoreBackup, type RestoreSummary } from '../../src/services/backup/index.js';
 import type { AppContext } from '../../src/services/context.js';
 import { addExercises, createRoutine, getExercisesByIds, getRoutine, updateExercise } from '../../src/services/library.js';
+import { reindex } from '../../src/services/vectors.js';
 import { VERSION } from '../../src/version.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { truncateAll } from '../helpers/db.js';
@@ -205,7 +206,7 @@ describe('backup and restore', () => {
     expect(restored).toEqual<RestoreSummary>({ exercises: 3, routines: 1, embeddings: 0, files: 4, skipped: 0, needsReindex: 3 });
     expect(await snapshot(back, seeded.ids, seeded.routineId)).toEqual(original);
     expectFilesIdentical(back);
-    expect(await back.search.reindex()).toMatchObject({ embedded: 3 });
+    expect(await reindex(back)).toMatchObject({ embedded: 3 });
   });
 
   it('restores the vectors when the archive was made with the same embedding model', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxStats } from '../../src/database/outbox.js';
 import { importCatalogue } from '../../src/services/catalogue.js';
 import * as library from '../../src/services/library.js';
+import { searchExercises } from '../../src/services/search.js';
 import { verifyVectors } from '../../src/services/vectors.js';
 import { openPostgres } from '../../src/database/db.js';
 import { createContext, type AppContext } from '../../src/services/context.js';
@@ -112,13 +113,13 @@ describe.each(BACKENDS)('outbox faults on %s', { timeout: 300_000 }, (backend) =
       const [row] = await p.ctx.db.query<{ attempts: number; last_error: string }>('SELECT attempts, last_error FROM vector_outbox ORDER BY seq LIMIT 1');
       expect(row!.attempts).toBe(1);
       expect(row!.last_error).toMatch(/Qdrant unavailable/);
-      const found = await library.searchExercises(p.ctx, 'hamstring stretch', { limit: 5 });
+      const found = await searchExercises(p.ctx, 'hamstring stretch', { limit: 5 });
       expect(found).toMatchObject({ ranker: 'fulltext' });
       expect(found.degraded).toMatch(/Qdrant unavailable/);
       proxy.mode = 'pass';
       await p.ctx.relay.drain(60_000);
       expect((await verifyVectors(p.ctx)).drift).toBe(0);
-      expect((await library.searchExercises(p.ctx, 'hamstring stretch', { limit: 5 })).ranker).toBe('hybrid');
+      expect((await searchExercises(p.ctx, 'hamstring stretch', { limit: 5 })).ranker).toBe('hybrid');
     });
 
     it('a push that timed out but still reaches Qdrant later cannot overtake the next relay\'s delete of the same exercise', async () => {

@@ -50,6 +50,7 @@ describe('exercisePayload', () => {
     intensity: null,
     duration: 12.5,
     equipment: null,
+    force: null,
     primary_muscles: ['chest', 'triceps'],
     secondary_muscles: ['triceps', 'shoulders'],
     normalized_url: 'catalogue://free-exercise-db/Push_Up',

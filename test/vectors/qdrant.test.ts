@@ -8,7 +8,7 @@ import { buildExerciseChunk } from '../../src/language/chunk.js';
 import { cosine } from '../../src/search/mmr.js';
 import { mapCatalogueEntry, type CatalogueEntry } from '../../src/services/catalogue.js';
 import * as library from '../../src/services/library.js';
-import { repairVectors, verifyVectors } from '../../src/services/vectors.js';
+import { reindex, repairVectors, verifyVectors } from '../../src/services/vectors.js';
 import { createQdrantIndex } from '../../src/vectors/qdrant.js';
 import { PAYLOAD_INDEXES } from '../../src/vectors/qdrant-filter.js';
 import { BACKENDS } from '../helpers/db.js';
@@ -60,6 +60,7 @@ describe.each(BACKENDS)('Qdrant vector store on %s', (backend) => {
     ['selective: stretching for hamstrings up to level 2', { category: ['stretching'], muscles: ['hamstrings'], fitness_level: { max: 2 } }],
     ['equipment and intensity', { equipment: ['dumbbell'], intensity: { min: 6 } }],
     ['name substring', { name: 'curl' }],
+    ['force: pull', { force: ['pull'] }],
   ];
 
   it.each(FILTERS)('search with %s returns the exact top 10 among matching rows, filtered inside Qdrant', async (_label, filters) => {
@@ -130,7 +131,7 @@ describe.each(BACKENDS)('Qdrant vector store on %s', (backend) => {
     expect((status as { message: string }).message).toContain('fitness-builder reindex');
     await other.reset();
     expect(await s.ctx.index.init()).toMatchObject({ needsReindex: true });
-    const result = await s.ctx.search.reindex();
+    const result = await reindex(s.ctx);
     expect(result.reset).toBe(true);
     expect(await s.ctx.index.count()).toBe((await library.getStats(s.ctx)).total_exercises);
     expect((await verifyVectors(s.ctx)).drift).toBe(0);

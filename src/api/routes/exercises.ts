@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ExerciseFilters } from '../../services/library.js';
 import type { AppContext } from '../../services/context.js';
 import * as library from '../../services/library.js';
-import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, idParams, semanticSearchBody } from '../schemas.js';
+import { findExerciseIds } from '../../services/search.js';
+import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, bulkBody, errorResponses, exercisePatchBody, exerciseSchema, exercisesQuery, filtersFromQuery, idParams, semanticSearchBody } from '../schemas.js';
 import { searchRateLimit } from '../rate-limits.js';
 import type { TypedApp } from './types.js';
 
@@ -20,18 +20,8 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const q = request.query;
       if (q.url) return library.getExercisesByUrl(ctx, q.url);
-      const filters: ExerciseFilters = {
-        name: q.name,
-        category: q.category,
-        muscles: q.muscles,
-        equipment: q.equipment,
-        platform: q.platform,
-        fitness_level: q.min_level !== undefined || q.max_level !== undefined ? { min: q.min_level, max: q.max_level } : undefined,
-        intensity:
-          q.min_intensity !== undefined || q.max_intensity !== undefined ? { min: q.min_intensity, max: q.max_intensity } : undefined,
-      };
-      const cleaned = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
-      const page = await library.listExercises(ctx, cleaned, { limit: q.limit, offset: q.offset, sort: q.sort, order: q.order });
+      const filters = filtersFromQuery(q);
+      const page = await library.listExercises(ctx, filters, { limit: q.limit, offset: q.offset, sort: q.sort, order: q.order });
       return page.items;
     },
   );
@@ -98,7 +88,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { query, limit, filters } = request.body;
-      const { ids, degraded } = await library.findExerciseIds(ctx, query, limit, filters);
+      const { ids, degraded } = await findExerciseIds(ctx, query, limit, filters);
       if (degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
       return { exercise_ids: ids, total_found: ids.length };
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../services/context.js';
-import { searchExercises } from '../../services/library.js';
+import { searchExercises } from '../../services/search.js';
+import { getCollectionInfo, reindex } from '../../services/vectors.js';
 import { generateStories } from '../../services/stories.js';
 import { DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE, errorResponses, reindexBody, searchBody, searchResponse, storiesBody } from '../schemas.js';
 import { searchRateLimit } from '../rate-limits.js';
@@ -57,7 +58,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: z.record(z.string(), z.unknown()), ...errorResponses },
       },
     },
-    async () => ({ ...(await ctx.search.getCollectionInfo()) }),
+    async () => ({ ...(await getCollectionInfo(ctx)) }),
   );
 
   app.post(
@@ -70,6 +71,6 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
         response: { 200: z.object({ embedded: z.number().int(), model: z.string(), reset: z.boolean() }), ...errorResponses },
       },
     },
-    async () => ctx.search.reindex(),
+    async () => reindex(ctx),
   );
 }

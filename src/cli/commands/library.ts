@@ -3,7 +3,9 @@ import { ValidationError } from '../../errors.js';
 import { importCatalogue } from '../../services/catalogue.js';
 import * as library from '../../services/library.js';
 import type { CliEnv } from '../env.js';
+import { EXERCISES_DEFAULT_LIMIT, EXERCISES_MAX_LIMIT, LEVEL_MAX, LEVEL_MIN } from '../../limits.js';
 import { createProgress, printJson, printTable } from '../output.js';
+import { addFilterOptions, filtersFromOptions } from '../filters.js';
 import { int, list } from '../parse.js';
 
 /** The exercise library: import a catalogue, list, show, edit and delete exercises, stats. */
@@ -26,17 +28,18 @@ export function registerImportCommand(program: Command, env: CliEnv): void {
 
 export function registerExerciseCommands(program: Command, env: CliEnv): void {
   const exercises = program.command('exercises').description('list, show and delete exercises');
-  exercises
+  const listing = exercises
     .command('list')
-    .option('-n, --limit <n>', 'rows', int('limit', 1, 1000), 50)
+    .option('-n, --limit <n>', 'rows', int('limit', 1, EXERCISES_MAX_LIMIT), EXERCISES_DEFAULT_LIMIT)
     .option('--offset <n>', 'skip rows', int('offset', 0, 1_000_000), 0)
-    .option('--url <url>', 'only exercises from this source URL')
-    .option('--name <text>', 'name contains')
-    .action(async (o: { limit: number; offset: number; url?: string; name?: string }) => {
+    .option('--url <url>', 'every exercise from this source URL, in their order in the source');
+  // `--url` lists a source in its own order (as GET /exercises?url= does), so it is no filter here.
+  addFilterOptions(listing, { except: ['url'] })
+    .action(async (o: { limit: number; offset: number; url?: string } & Record<string, unknown>) => {
       await env.withContext(async (ctx) => {
         const rows = o.url
           ? await library.getExercisesByUrl(ctx, o.url)
-          : (await library.listExercises(ctx, o.name ? { name: o.name } : {}, { limit: o.limit, offset: o.offset })).items;
+          : (await library.listExercises(ctx, filtersFromOptions(o, { except: ['url'] }), { limit: o.limit, offset: o.offset })).items;
         if (env.json()) return printJson(rows);
         printTable(rows, ['id', 'exercise_name', 'category', 'fitness_level', 'intensity', 'platform']);
       });
@@ -51,8 +54,8 @@ export function registerExerciseCommands(program: Command, env: CliEnv): void {
     .description('edit metadata (re-embeds the exercise)')
     .option('--name <name>')
     .option('--how-to <text>')
-    .option('--level <n>', 'fitness level 0-10', int('level', 0, 10))
-    .option('--intensity <n>', 'intensity 0-10', int('intensity', 0, 10))
+    .option('--level <n>', `fitness level ${LEVEL_MIN}-${LEVEL_MAX}`, int('level', LEVEL_MIN, LEVEL_MAX))
+    .option('--intensity <n>', `intensity ${LEVEL_MIN}-${LEVEL_MAX}`, int('intensity', LEVEL_MIN, LEVEL_MAX))
     .option('--reps <text>', 'rounds and reps')
     .option('--category <name>')
     .option('--equipment <name>')

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../errors.js';
 import * as library from '../../services/library.js';
 import type { CliEnv } from '../env.js';
+import { ROUTINES_DEFAULT_LIMIT, ROUTINES_MAX_LIMIT } from '../../limits.js';
 import { printJson, printTable } from '../output.js';
 import { int, list } from '../parse.js';
 
@@ -11,7 +12,7 @@ export function registerRoutineCommands(program: Command, env: CliEnv): void {
   const routines = program.command('routines').description('list, show, create, export and delete routines');
   routines
     .command('list')
-    .option('-n, --limit <n>', 'rows', int('limit', 1, 100), 50)
+    .option('-n, --limit <n>', 'rows', int('limit', 1, ROUTINES_MAX_LIMIT), ROUTINES_DEFAULT_LIMIT)
     .action(async (o: { limit: number }) =>
       env.withContext(async (ctx) => {
         const rows = await library.listRoutines(ctx, o.limit);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { moveVectorStore, repairVectors, verifyVectors, type VectorDrift, type VectorStoreKind } from '../../services/vectors.js';
+import { moveVectorStore, reindex, repairVectors, verifyVectors, type VectorDrift, type VectorStoreKind } from '../../services/vectors.js';
 import type { CliEnv } from '../env.js';
 import { createProgress, printJson } from '../output.js';
 
@@ -37,7 +37,7 @@ export function registerVectorCommands(program: Command, env: CliEnv): void {
       if (opts.to) return runMove(env, opts.to, json());
       await env.withContext(async (ctx) => {
         const progress = createProgress('reindex', json());
-        const result = await ctx.search.reindex({ onProgress: (p) => progress.update(p.done, p.total) });
+        const result = await reindex(ctx, { onProgress: (p) => progress.update(p.done, p.total) });
         progress.stop();
         if (json()) printJson(result);
         else process.stdout.write(`embedded ${result.embedded} exercises with ${result.model}${result.reset ? ' (index rebuilt for the new model)' : ''}\n`);

@@ -1,3 +1,4 @@
+import { FILTER_KEYS, type FilterKey } from '../../domain/index.js';
 import type { Exercise, ExerciseFilters } from '../../database/types.js';
 import { normalizeUrl } from '../../urls/normalize.js';
 
@@ -17,24 +18,54 @@ const inRange = (value: number | null, r: { min?: number; max?: number } | undef
 
 const anyOf = (value: string | null, list: readonly string[] | undefined) => !list?.length || (value !== null && list.includes(value));
 
+type Test<K extends FilterKey> = (value: NonNullable<ExerciseFilters[K]>) => RowTest;
+const all: RowTest = () => true;
+const range =
+  (field: 'fitness_level' | 'intensity' | 'duration'): Test<'fitness_level' | 'intensity' | 'duration'> =>
+  (r) =>
+  (row) =>
+    inRange(row[field], r);
+const oneOf =
+  (field: 'category' | 'equipment' | 'platform' | 'force'): Test<'category' | 'equipment' | 'platform' | 'force'> =>
+  (list) =>
+  (row) =>
+    anyOf(row[field], list);
+
+/** Every filter key's meaning over a row: a key missing here does not compile (see domain/filters.ts). */
+const TESTS: { [K in FilterKey]: Test<K> } = {
+  name: (text) => {
+    const name = foldAscii(text);
+    return (row) => foldAscii(row.exercise_name).includes(name);
+  },
+  fitness_level: range('fitness_level'),
+  intensity: range('intensity'),
+  duration: range('duration'),
+  category: oneOf('category'),
+  muscles: (list) => {
+    if (!list.length) return all;
+    const muscles = new Set(list);
+    return (row) => row.primary_muscles.some((m) => muscles.has(m)) || row.secondary_muscles.some((m) => muscles.has(m));
+  },
+  equipment: oneOf('equipment'),
+  platform: oneOf('platform'),
+  url: (url) => {
+    if (!url) return all;
+    const normalized = normalizeUrl(url).normalized;
+    return (row) => row.normalized_url === normalized;
+  },
+  has_clip: (yes) => (row) => (row.video_path !== null) === yes,
+  force: oneOf('force'),
+};
+
 /**
  * The row test for `filters`, or null when the database's answer could differ from ours: a name
  * filter outside ASCII depends on the server's locale, so it goes to the database path.
  */
 export function compileRowTest(filters: ExerciseFilters): RowTest | null {
-  const name = filters.name ? foldAscii(filters.name) : undefined;
   if (filters.name && !ASCII_ONLY.test(filters.name)) return null;
-  const url = filters.url ? normalizeUrl(filters.url).normalized : undefined;
-  const muscles = filters.muscles?.length ? new Set(filters.muscles) : undefined;
-  return (row) =>
-    (name === undefined || foldAscii(row.exercise_name).includes(name)) &&
-    inRange(row.fitness_level, filters.fitness_level) &&
-    inRange(row.intensity, filters.intensity) &&
-    inRange(row.duration, filters.duration) &&
-    anyOf(row.category, filters.category) &&
-    anyOf(row.equipment, filters.equipment) &&
-    anyOf(row.platform, filters.platform) &&
-    (!muscles || row.primary_muscles.some((m) => muscles.has(m)) || row.secondary_muscles.some((m) => muscles.has(m))) &&
-    (url === undefined || row.normalized_url === url) &&
-    (filters.has_clip === undefined || (row.video_path !== null) === filters.has_clip);
+  const tests = FILTER_KEYS.flatMap((key) => {
+    const value = filters[key];
+    return value === undefined ? [] : [(TESTS[key] as Test<FilterKey>)(value as never)];
+  });
+  return (row) => tests.every((test) => test(row));
 }

@@ -253,14 +253,18 @@ export interface paths {
                     sort?: "created_at" | "exercise_name" | "fitness_level" | "intensity" | "duration";
                     order?: "asc" | "desc";
                     name?: string;
-                    category?: string;
-                    muscles?: string;
-                    equipment?: string;
-                    platform?: string;
                     min_level?: number;
                     max_level?: number;
                     min_intensity?: number;
                     max_intensity?: number;
+                    min_duration?: number;
+                    max_duration?: number;
+                    category?: string;
+                    muscles?: string;
+                    equipment?: string;
+                    platform?: string;
+                    has_clip?: "true" | "false";
+                    force?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1182,25 +1186,37 @@ export interface paths {
                         /** @default 10 */
                         limit?: number;
                         filters?: {
+                            /** @description name contains this text (any case) */
                             name?: string;
+                            /** @description fitness level */
                             fitness_level?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description intensity */
                             intensity?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description clip duration in seconds */
                             duration?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description categories */
                             category?: string[];
+                            /** @description muscles (primary or secondary) */
                             muscles?: string[];
+                            /** @description equipment */
                             equipment?: string[];
+                            /** @description source platforms */
                             platform?: ("youtube" | "instagram" | "tiktok" | "web" | "catalogue")[];
+                            /** @description source URL (compared normalized) */
                             url?: string;
+                            /** @description only exercises with a clip */
                             has_clip?: boolean;
+                            /** @description force of the movement */
+                            force?: ("push" | "pull" | "static")[];
                         };
                     };
                 };
@@ -5834,25 +5850,37 @@ export interface paths {
                         limit?: number;
                         score_threshold?: number;
                         filters?: {
+                            /** @description name contains this text (any case) */
                             name?: string;
+                            /** @description fitness level */
                             fitness_level?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description intensity */
                             intensity?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description clip duration in seconds */
                             duration?: {
                                 min?: number;
                                 max?: number;
                             };
+                            /** @description categories */
                             category?: string[];
+                            /** @description muscles (primary or secondary) */
                             muscles?: string[];
+                            /** @description equipment */
                             equipment?: string[];
+                            /** @description source platforms */
                             platform?: ("youtube" | "instagram" | "tiktok" | "web" | "catalogue")[];
+                            /** @description source URL (compared normalized) */
                             url?: string;
+                            /** @description only exercises with a clip */
                             has_clip?: boolean;
+                            /** @description force of the movement */
+                            force?: ("push" | "pull" | "static")[];
                         };
                         /**
                          * @description pick different movements (MMR plus caps per video and per movement)

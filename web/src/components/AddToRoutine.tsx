@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { api, call, type Routine } from '../api/client';
 import { ErrorMessage, useLoad } from './common';
+import { ROUTINES_MAX_LIMIT } from '../lib/limits';
 
 // A page of search results shows this form once per card: they share one request for the list.
 let cached: { at: number; list: Promise<Routine[]> } | null = null;
 function loadRoutines(): Promise<Routine[]> {
   if (!cached || Date.now() - cached.at > 5000) {
-    const list = call(() => api.GET('/api/v1/routines', { params: { query: { limit: 100 } } }));
+    const list = call(() => api.GET('/api/v1/routines', { params: { query: { limit: ROUTINES_MAX_LIMIT } } }));
     cached = { at: Date.now(), list };
     list.catch(() => (cached = null));
     return list;

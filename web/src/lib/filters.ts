@@ -2,6 +2,8 @@
  * Search state <-> URL query string <-> API request body. The URL is the source of truth so a
  * search can be bookmarked, shared and navigated back to; defaults are left out of the URL.
  */
+import { MAX_QUERY_LENGTH, SCORE_THRESHOLD_MAX, SCORE_THRESHOLD_MIN } from './limits.js';
+
 export interface NumRange {
   min?: number;
   max?: number;
@@ -69,7 +71,7 @@ export function searchToParams(state: SearchState): URLSearchParams {
 }
 
 export function paramsToSearch(p: URLSearchParams): SearchState {
-  const state: SearchState = { ...EMPTY_SEARCH, q: (p.get('q') ?? '').slice(0, 1000) };
+  const state: SearchState = { ...EMPTY_SEARCH, q: (p.get('q') ?? '').slice(0, MAX_QUERY_LENGTH) };
   for (const key of LISTS) state[key] = list(p.get(key));
   for (const [key, lo, hi] of RANGES) {
     const min = num(p.get(`${key}_min`), lo, hi);
@@ -77,7 +79,7 @@ export function paramsToSearch(p: URLSearchParams): SearchState {
     state[key] = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
   }
   state.source = p.get('source') ?? '';
-  state.cutoff = num(p.get('cutoff'), 0, 1) ?? 0;
+  state.cutoff = num(p.get('cutoff'), SCORE_THRESHOLD_MIN, SCORE_THRESHOLD_MAX) ?? SCORE_THRESHOLD_MIN;
   state.diverse = p.get('diverse') === '1' || p.get('diverse') === 'true';
   return state;
 }

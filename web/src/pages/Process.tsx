@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, call } from '../api/client';
 import { ErrorMessage, Page } from '../components/common';
+import { WEB_RECENT_JOBS } from '../lib/limits';
 import {
   EMPTY_JOBS, isFinished, parseExerciseLines, plainError, progressReducer, STEPS,
   type ExplicitExercise, type JobCard, type JobView,
@@ -68,7 +69,7 @@ export function ProcessPage() {
   const watching = useRef(new Map<string, () => void>());
 
   useEffect(() => {
-    call(() => api.GET('/api/v1/jobs', { params: { query: { limit: 20 } } })).then(
+    call(() => api.GET('/api/v1/jobs', { params: { query: { limit: WEB_RECENT_JOBS } } })).then(
       (jobs) => jobs.forEach((job) => dispatch({ type: 'update', job })),
       setError,
     );

@@ -1,13 +1,14 @@
 import { useState } from 'preact/hooks';
 import { api, call, type Exercise, type Routine } from '../api/client';
 import { forgetRoutines } from '../components/AddToRoutine';
+import { ROUTINES_MAX_LIMIT } from '../lib/limits';
 import { ConfirmDelete, ErrorMessage, Page, Thumb, useLoad } from '../components/common';
 import { Sortable } from '../components/Sortable';
 import { formatSeconds } from '../lib/format';
 import { Link, navigate } from '../router';
 
 export function RoutinesPage() {
-  const routines = useLoad((signal) => call(() => api.GET('/api/v1/routines', { params: { query: { limit: 100 } }, signal })), []);
+  const routines = useLoad((signal) => call(() => api.GET('/api/v1/routines', { params: { query: { limit: ROUTINES_MAX_LIMIT } }, signal })), []);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState<unknown>(null);

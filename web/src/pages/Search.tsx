@@ -3,6 +3,7 @@ import { api, call, isAbort, type Exercise } from '../api/client';
 import { AddToRoutine } from '../components/AddToRoutine';
 import { ErrorMessage, ExerciseCard, Page } from '../components/common';
 import { hasCriteria, paramsToSearch, searchToParams, toSearchBody, toggle, type NumRange, type SearchState } from '../lib/filters';
+import { WEB_SEARCH_RESULTS } from '../lib/limits';
 import { navigate, useLocation } from '../router';
 
 /** The catalogue's own vocabulary (free-exercise-db), which processed videos are tagged with too. */
@@ -99,7 +100,7 @@ export function SearchPage() {
     }
     const controller = new AbortController();
     setLoading(true);
-    call(() => api.POST('/api/v1/exercises/search', { body: toSearchBody(state, 40), signal: controller.signal })).then(
+    call(() => api.POST('/api/v1/exercises/search', { body: toSearchBody(state, WEB_SEARCH_RESULTS), signal: controller.signal })).then(
       (answer) => {
         setResults(answer.results);
         setMeta({ ranker: answer.ranker });
