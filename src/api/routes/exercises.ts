@@ -9,6 +9,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/exercises',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['exercises'],
         summary: 'List exercises: all from one source URL, or the newest (filters, sorting and paging optional)',
@@ -37,13 +38,14 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.get(
     '/api/v1/exercises/:id',
-    { schema: { tags: ['exercises'], params: idParams, response: { 200: exerciseSchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags: ['exercises'], params: idParams, response: { 200: exerciseSchema, ...errorResponses } } },
     async (request) => library.getExercise(ctx, request.params.id),
   );
 
   app.post(
     '/api/v1/exercises/bulk',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['exercises'],
         summary: 'Fetch many exercises in one query, in input order; unknown ids are skipped',
@@ -57,6 +59,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.patch(
     '/api/v1/exercises/:id',
     {
+      config: { auth: 'key' },
       schema: {
         tags: ['exercises'],
         summary: 'Edit an exercise\'s metadata (re-embeds it)',
@@ -71,6 +74,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.delete(
     '/api/v1/exercises/:id',
     {
+      config: { auth: 'key' },
       schema: {
         tags: ['exercises'],
         summary: 'Delete an exercise with its vector, clip and thumbnail',
@@ -87,7 +91,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/exercises/semantic-search-ids',
     {
-      config: { rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
+      config: { auth: 'public', rateLimit: { max: ctx.config.searchRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['search'],
         summary: 'Ids of the exercises best matching a natural-language query, best first',
