@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT, MAX_BULK_IDS, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT } from '../limits.js';
-import { EDITABLE_FIELDS, exerciseSchema, isoTime, PLATFORMS } from '../domain/index.js';
+import { EDITABLE_FIELDS, exerciseSchema, isoTime, JOB_STATUSES, PIPELINE_STEP_NAMES, PLATFORMS } from '../domain/index.js';
 import { SORT_FIELDS } from '../services/library.js';
 
 /**
@@ -125,12 +125,12 @@ export const processResponse = z.object({
 });
 
 export const jobStatusResponse = z.object({
-  status: z.enum(['pending', 'in_progress', 'done', 'failed']),
+  status: z.enum(JOB_STATUSES),
   result: z.record(z.string(), z.unknown()).nullable(),
   job_id: z.string(),
   type: z.string(),
   error: z.string().nullable(),
-  progress: z.object({ step: z.string().nullable(), percent: z.number() }),
+  progress: z.object({ step: z.enum(PIPELINE_STEP_NAMES).nullable(), percent: z.number() }),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
   cancel_requested: z.boolean(),
@@ -255,7 +255,7 @@ export const reindexBody = z.object({}).strict().nullish();
 
 export const jobsQuery = z
   .object({
-    status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
+    status: z.enum(JOB_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
     offset: z.coerce.number().int().min(0).default(0),
   })

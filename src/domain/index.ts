@@ -4,3 +4,4 @@
  */
 export * from './exercise.js';
 export * from './rules.js';
+export * from './jobs.js';

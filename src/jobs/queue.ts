@@ -1,6 +1,6 @@
 import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
-import { isUuid } from '../domain/index.js';
+import { isUuid, JOB_STATUSES, type JobStatus } from '../domain/index.js';
 import { toIso, toIsoOrNull } from '../time.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
@@ -8,8 +8,7 @@ import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
  * The durable job store in PostgreSQL (the same SQL on PGlite and on a server). The seed's
  * functions keep their names: createJob, updateJobStatus, getJobStatus.
  */
-export const JOB_STATUSES = ['pending', 'in_progress', 'done', 'failed'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export { JOB_STATUSES, type JobStatus } from '../domain/index.js';
 
 export interface Job {
   id: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_SEARCH, hasCriteria, paramsToSearch, searchToParams, toSearchBody, toggle, type SearchState } from '../../web/src/lib/filters.js';
 import { describeHealth, formatSeconds } from '../../web/src/lib/format.js';
+import { PIPELINE_STEP_NAMES } from '../../src/domain/index.js';
 import { EMPTY_JOBS, parseExerciseLines, plainError, progressReducer, stepIndex, STEPS, type JobView } from '../../web/src/lib/progress.js';
 import { dropIndex, keyMove, moveItem } from '../../web/src/lib/reorder.js';
 
@@ -118,11 +119,13 @@ describe('job progress', () => {
     ...over,
   });
 
-  it('maps every server step to a shown step', () => {
-    for (const name of ['resolving', 'downloading', 'probing', 'transcribing', 'extracting key frames', 'analyzing', 'cutting clips', 'storing']) {
-      expect(stepIndex(name), name).toBeGreaterThanOrEqual(0);
-    }
+  it('maps every server step to a shown step, in the pipeline\'s order', () => {
+    const shown = PIPELINE_STEP_NAMES.map((name) => stepIndex(name));
+    for (const [i, index] of shown.entries()) expect(index, PIPELINE_STEP_NAMES[i]).toBeGreaterThanOrEqual(0);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown.at(-1)).toBe(STEPS.length - 1);
     expect(stepIndex(null)).toBe(-1);
+    expect(stepIndex('a step no server reports')).toBe(-1);
     expect(STEPS[stepIndex('cutting clips')]!.key).toBe('cut');
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPipelineStep } from '../../domain/index.js';
 import type { AppContext } from '../../services/context.js';
 import { cancelJob, getJob, listJobs, type Job } from '../../services/jobs.js';
 import { processUrl } from '../../services/processing.js';
@@ -12,7 +13,8 @@ export function jobView(job: Job) {
     job_id: job.id,
     type: job.type,
     error: job.error,
-    progress: job.progress,
+    // Only the pipeline reports steps; anything else (a step from another kind of job) is none.
+    progress: { step: isPipelineStep(job.progress.step) ? job.progress.step : null, percent: job.progress.percent },
     attempts: job.attempts,
     max_attempts: job.max_attempts,
     cancel_requested: job.cancel_requested,

@@ -3338,7 +3338,8 @@ export interface paths {
                             type: string;
                             error: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -3522,7 +3523,8 @@ export interface paths {
                             type: string;
                             error: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -3706,7 +3708,8 @@ export interface paths {
                             type: string;
                             error: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;

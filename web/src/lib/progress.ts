@@ -1,25 +1,29 @@
+import { isPipelineStep, PIPELINE_STAGES, stageOf, type JobStatus, type PipelineStage } from '../../../src/domain/jobs.js';
+
 /**
- * Processing jobs as the Process page shows them: the server's step names folded into the seven
- * steps people see, and a reducer that merges submissions, stream events and polls, ignoring
- * updates older than what is already shown (a poll can answer after a newer stream event).
+ * Processing jobs as the Process page shows them: the server's steps folded into the stages
+ * people see (both from the server's one table, src/domain/jobs.ts), and a reducer that merges
+ * submissions, stream events and polls, ignoring updates older than what is already shown (a
+ * poll can answer after a newer stream event).
  */
-export const STEPS = [
-  { key: 'download', label: 'Download', server: ['resolving', 'downloading'] },
-  { key: 'probe', label: 'Probe', server: ['probing'] },
-  { key: 'transcript', label: 'Transcript', server: ['transcribing'] },
-  { key: 'frames', label: 'Frames', server: ['extracting key frames'] },
-  { key: 'analysis', label: 'Analysis', server: ['analyzing'] },
-  { key: 'cut', label: 'Cut', server: ['cutting clips'] },
-  { key: 'store', label: 'Store', server: ['storing'] },
-] as const;
+const STAGE_LABELS: Record<PipelineStage, string> = {
+  download: 'Download',
+  probe: 'Probe',
+  transcript: 'Transcript',
+  frames: 'Frames',
+  analysis: 'Analysis',
+  cut: 'Cut',
+  store: 'Store',
+};
+
+export const STEPS = PIPELINE_STAGES.map((key) => ({ key, label: STAGE_LABELS[key] }));
 
 /** Index into STEPS for a server step name; -1 before the first step. */
 export function stepIndex(step: string | null): number {
-  if (!step) return -1;
-  return STEPS.findIndex((s) => (s.server as readonly string[]).includes(step));
+  return isPipelineStep(step) ? PIPELINE_STAGES.indexOf(stageOf(step)) : -1;
 }
 
-export type JobStatus = 'pending' | 'in_progress' | 'done' | 'failed';
+export type { JobStatus };
 
 /** The fields of the API's job view the page uses. */
 export interface JobView {
