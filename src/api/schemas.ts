@@ -130,6 +130,7 @@ export const jobStatusResponse = z.object({
   job_id: z.string(),
   type: z.string(),
   error: z.string().nullable(),
+  error_code: z.string().nullable().describe('stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message'),
   progress: z.object({ step: z.enum(PIPELINE_STEP_NAMES).nullable(), percent: z.number() }),
   attempts: z.number().int(),
   max_attempts: z.number().int(),

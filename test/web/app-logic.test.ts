@@ -159,13 +159,15 @@ describe('job progress', () => {
   });
 
   it.each([
-    ['Cancelled', /cancelled this job/],
-    ['URL resolves to a private address', /private network/],
-    ['download timed out after 120 s', /too long/],
-    [null, /without saying why/],
-    ['HTTP 404 from host', /could not be found/],
-  ])('plainError(%s)', (error, expected) => {
-    expect(plainError(error)).toMatch(expected);
+    ['Cancelled', 'cancelled', /^You cancelled this job\.$/],
+    ['URL host 10.0.0.1 resolves to a private address', 'private_address', /private network/],
+    ['exercises.0: "Squat" starts at 90 s, after the end', 'validation_error', /does not fit: exercises\.0/],
+    // The wording alone decides nothing: an unknown code shows the message as it is.
+    ['Cancelled by the origin', 'processing_failed', /^Cancelled by the origin$/],
+    ['download timed out after 120 s', null, /^download timed out after 120 s$/],
+    [null, null, /without saying why/],
+  ] as const)('plainError(%s, %s)', (error, code, expected) => {
+    expect(plainError(error, code)).toMatch(expected);
   });
 
   it('parses exercises with times, and names bad lines', () => {

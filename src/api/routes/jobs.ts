@@ -13,6 +13,7 @@ export function jobView(job: Job) {
     job_id: job.id,
     type: job.type,
     error: job.error,
+    error_code: job.error_code,
     // Only the pipeline reports steps; anything else (a step from another kind of job) is none.
     progress: { step: isPipelineStep(job.progress.step) ? job.progress.step : null, percent: job.progress.percent },
     attempts: job.attempts,

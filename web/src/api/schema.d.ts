@@ -3337,6 +3337,8 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
                                 step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
@@ -3522,6 +3524,8 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
                                 step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
@@ -3707,6 +3711,8 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
                                 step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
