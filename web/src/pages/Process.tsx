@@ -156,7 +156,7 @@ export function ProcessPage() {
 
   return (
     <Page title="Process videos">
-      <form class="process" onSubmit={submit}>
+      <form class="process" onSubmit={(e) => void submit(e)}>
         <label class="stack" for="urls">
           Video links (one per line)
         </label>
