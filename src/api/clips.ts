@@ -26,6 +26,7 @@ export function registerClipRoutes(app: FastifyInstance, clipsDir: string): void
   app.route({
     method: ['GET', 'HEAD'],
     url: '/storage/clips/:file',
+    config: { auth: 'public' },
     schema: { hide: true },
     handler: async (request, reply) => {
       const { file } = request.params as { file: string };

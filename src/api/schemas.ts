@@ -15,7 +15,7 @@ import {
   SEARCH_DEFAULT_LIMIT,
   SEARCH_MAX_LIMIT,
 } from '../limits.js';
-import { EDITABLE_FIELDS, exerciseSchema, FILTER_FIELDS, FILTER_KEYS, filterShape, isoTime, MAX_NAME_LENGTH, type ExerciseFilters, type FilterField } from '../domain/index.js';
+import { EDITABLE_FIELDS, exerciseSchema, FILTER_FIELDS, FILTER_KEYS, filterShape, isoTime, JOB_STATUSES, MAX_NAME_LENGTH, PIPELINE_STEP_NAMES, PLATFORMS, type ExerciseFilters, type FilterField } from '../domain/index.js';
 import { SORT_FIELDS } from '../services/library.js';
 
 /**
@@ -140,12 +140,13 @@ export const processResponse = z.object({
 });
 
 export const jobStatusResponse = z.object({
-  status: z.enum(['pending', 'in_progress', 'done', 'failed']),
+  status: z.enum(JOB_STATUSES),
   result: z.record(z.string(), z.unknown()).nullable(),
   job_id: z.string(),
   type: z.string(),
   error: z.string().nullable(),
-  progress: z.object({ step: z.string().nullable(), percent: z.number() }),
+  error_code: z.string().nullable().describe('stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message'),
+  progress: z.object({ step: z.enum(PIPELINE_STEP_NAMES).nullable(), percent: z.number() }),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
   cancel_requested: z.boolean(),
@@ -310,7 +311,7 @@ export const reindexBody = z.object({}).strict().nullish();
 
 export const jobsQuery = z
   .object({
-    status: z.enum(['pending', 'in_progress', 'done', 'failed']).optional(),
+    status: z.enum(JOB_STATUSES).optional(),
     limit: z.coerce.number().int().min(1).max(JOBS_MAX_LIMIT).default(JOBS_DEFAULT_LIMIT),
     offset: z.coerce.number().int().min(0).default(0),
   })

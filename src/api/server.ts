@@ -5,14 +5,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { logger } from '../logger.js';
 import type { AppContext } from '../services/context.js';
 import { VERSION } from '../version.js';
+import { installAuth, publicRoutesIn } from './auth.js';
 import { registerClipRoutes } from './clips.js';
 import { registerHostCheck } from './hosts.js';
 import { registerWebApp } from './web.js';
-import { clientErrorHandler, errorHandler, notFoundHandler, sendError } from './errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { Metrics } from './metrics.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerExerciseRoutes } from './routes/exercises.js';
@@ -25,29 +26,8 @@ import { registerWorkoutRoutes } from './routes/workouts.js';
 
 export type App = FastifyInstance;
 
-/** Read-only POSTs that stay open when API_KEY is set (they change nothing). */
-const READ_ONLY_POSTS = new Set(['/api/v1/exercises/bulk', '/api/v1/exercises/semantic-search-ids', '/api/v1/exercises/search']);
-/**
- * Reads that need the key when API_KEY is set: they reveal what other people submitted (every
- * URL and error). A single job's status stays open: its id is an unguessable UUID that only
- * the submitter was given, and the contract's clients poll it without a key.
- */
-const PRIVATE_READS = new Set(['/api/v1/jobs']);
-
-/** `Authorization: Bearer <key>`, the scheme in any case (RFC 9110: schemes are case-insensitive). */
-export function bearerToken(header: string | undefined): string {
-  const match = /^bearer[ \t]+(.+)$/i.exec(header ?? '');
-  return match ? match[1]!.trim() : '';
-}
-
 function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
-}
-
-function keyMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Builds the HTTP server: contract routes under /api/v1, clips, docs, metrics, one error handler. */
@@ -107,20 +87,8 @@ export async function buildServer(ctx: AppContext): Promise<App> {
   });
   await app.register(rateLimit, { global: false });
 
-  if (config.apiKey) {
-    const expected = config.apiKey;
-    app.addHook('onRequest', async (request, reply) => {
-      const path = (request.routeOptions.url ?? request.url.split('?')[0]!).replace(/\/+$/, '');
-      const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-      const needsKey = mutating ? !READ_ONLY_POSTS.has(path) : PRIVATE_READS.has(path);
-      if (!needsKey) return;
-      const token = bearerToken(request.headers.authorization);
-      if (!token || !keyMatches(token, expected)) {
-        void reply.header('www-authenticate', 'Bearer');
-        sendError(request, reply, 401, 'Missing or invalid API key: send Authorization: Bearer <API_KEY>');
-      }
-    });
-  }
+  // Before any route, so every route is recorded with the policy it declares (api/auth.ts).
+  installAuth(app, config.apiKey);
 
   await app.register(swagger, {
     openapi: {
@@ -136,7 +104,10 @@ export async function buildServer(ctx: AppContext): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(async (docs) => {
+    publicRoutesIn(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerHealthRoutes(typed, ctx, metrics);

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publicRoutesIn } from './auth.js';
 
 /**
  * Serves the web app built by Vite (`web/` -> `dist/web`): hashed files under /assets/ with a
@@ -60,17 +61,20 @@ export async function registerWebApp(app: FastifyInstance, dir = WEB_DIST): Prom
       .header('content-security-policy', WEB_CSP)
       .send(shell);
 
-  await app.register(fastifyStatic, {
-    root: path.join(dir, 'assets'),
-    prefix: '/assets/',
-    decorateReply: false,
-    index: false,
-    // File names carry a content hash: a changed file is a new URL.
-    maxAge: '365d',
-    immutable: true,
+  await app.register(async (assets) => {
+    publicRoutesIn(assets);
+    await assets.register(fastifyStatic, {
+      root: path.join(dir, 'assets'),
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+      // File names carry a content hash: a changed file is a new URL.
+      maxAge: '365d',
+      immutable: true,
+    });
   });
   for (const url of APP_ROUTES) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) => sendShell(reply));
+    app.get(url, { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => sendShell(reply));
   }
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || request.url.split('?')[0] !== '/') return;

@@ -28,5 +28,9 @@ export const routineInputSchema = z
 
 export const routinePatchSchema = routineInputSchema.partial().strict();
 
-/** For search's modules until they import it from errors.ts like every other layer. */
+/**
+ * For modules not yet moved (search, and stores on other branches) until they import these from
+ * errors.ts and domain/ like every other layer.
+ */
 export { parseInput } from '../errors.js';
+export { isUuid } from '../domain/index.js';

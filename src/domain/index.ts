@@ -5,3 +5,4 @@
 export * from './exercise.js';
 export * from './filters.js';
 export * from './rules.js';
+export * from './jobs.js';

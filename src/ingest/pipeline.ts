@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { stepPercent, type PipelineStep } from '../domain/index.js';
 import { ProcessingError, ValidationError } from '../errors.js';
 import { normalizeUrl, type NormalizedUrl } from '../urls/index.js';
 import { analyzeWithAI } from './analyze.js';
@@ -64,7 +65,7 @@ export interface PipelineContext {
   config: Config;
   workDir: string;
   signal?: AbortSignal;
-  progress(step: string, percent: number): Promise<void>;
+  progress(step: PipelineStep, percent: number): Promise<void>;
   fetchPolicy?: Pick<FetchPolicy, 'lookup' | 'isPrivate'>;
 }
 
@@ -121,11 +122,11 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
   };
   const ffmpeg = { ffmpegPath: media.ffmpegPath, timeoutMs: media.ffmpegTimeoutMs, signal: ctx.signal };
 
-  await ctx.progress('resolving', 2);
+  await ctx.progress('resolving', stepPercent('resolving'));
   const source = normalizeUrl(input.url);
   await timed('resolve', () => assertFetchable(source.original, { ...ctx.fetchPolicy, allowPrivate: media.allowPrivateUrls }));
 
-  await ctx.progress('downloading', 5);
+  await ctx.progress('downloading', stepPercent('downloading'));
   const downloaded = await timed('download', () =>
     downloadMedia({ url: source.original, platform: source.platform, carouselIndex: source.carouselIndex }, path.join(ctx.workDir, 'download'), {
       ytdlpPath: media.ytdlpPath,
@@ -140,30 +141,28 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
   const { items, ...download } = downloaded;
   const analyzer = chooseAnalyzer(config, input);
   const exercises: CutExercise[] = [];
-  const share = 85 / items.length;
 
   for (const [i, item] of items.entries()) {
-    const base = 10 + i * share;
-    const at = (fraction: number) => Math.round(base + share * fraction);
+    const at = (step: PipelineStep, fraction = 0) => stepPercent(step, { item: i, items: items.length, fraction });
     const itemDir = path.join(ctx.workDir, `item-${item.carouselIndex}`);
     await fs.mkdir(itemDir, { recursive: true });
 
-    await ctx.progress('probing', at(0));
+    await ctx.progress('probing', at('probing'));
     const info = await timed('probe', () =>
       probeVideo(item.path, { ffprobePath: media.ffprobePath, timeoutMs: 60_000, maxVideoSeconds: media.maxVideoSeconds, signal: ctx.signal }),
     );
 
     if (analyzer === 'explicit') assertSegmentsInside(input.exercises ?? [], item.carouselIndex, info.duration);
 
-    await ctx.progress('transcribing', at(0.1));
+    await ctx.progress('transcribing', at('transcribing'));
     const transcript = await timed('transcript', () => readTranscript(item, info, itemDir, config, ctx.signal));
 
-    await ctx.progress('extracting key frames', at(0.25));
+    await ctx.progress('extracting key frames', at('extracting key frames'));
     const frames = await timed('frames', () =>
       extractKeyFramesDetailed(item.path, path.join(itemDir, 'frames'), { ...ffmpeg, max: media.maxKeyFrames, maxSeconds: info.duration }),
     );
 
-    await ctx.progress('analyzing', at(0.4));
+    await ctx.progress('analyzing', at('analyzing'));
     const analysisInput: AnalysisInput = {
       frames: frames.frames.map((f) => ({ time: f.time, path: f.path })),
       transcript,
@@ -218,7 +217,7 @@ export async function runPipeline(input: PipelineInput, ctx: PipelineContext): P
           const k = next++;
           const { clip, clipFile, thumbnailFile } = cuts[k]!;
           try {
-            await ctx.progress('cutting clips', at(0.5 + (0.5 * k) / cuts.length));
+            await ctx.progress('cutting clips', at('cutting clips', k / cuts.length));
             await cutClip({
               ...ffmpeg,
               signal: stop.signal,

@@ -1,6 +1,6 @@
 import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
-import { isUuid } from '../domain/index.js';
+import { isUuid, JOB_STATUSES, type JobStatus } from '../domain/index.js';
 import { toIso, toIsoOrNull } from '../time.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
@@ -8,8 +8,7 @@ import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
  * The durable job store in PostgreSQL (the same SQL on PGlite and on a server). The seed's
  * functions keep their names: createJob, updateJobStatus, getJobStatus.
  */
-export const JOB_STATUSES = ['pending', 'in_progress', 'done', 'failed'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+export { JOB_STATUSES, type JobStatus } from '../domain/index.js';
 
 export interface Job {
   id: string;
@@ -20,6 +19,8 @@ export interface Job {
   error: string | null;
   /** The 4xx status of a failure caused by the submitted input; null for the server's own faults. */
   error_status: number | null;
+  /** The failure's stable code (AppError.code; `internal` for faults that are not ours, `worker_lost`). */
+  error_code: string | null;
   progress: { step: string | null; percent: number };
   attempts: number;
   max_attempts: number;
@@ -37,7 +38,7 @@ export interface CreateJobInput {
   maxAttempts?: number;
 }
 
-const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, error_status, progress_step, progress_percent, attempts,
+const JOB_COLUMNS = `id, type, status, payload, dedupe_key, result, error, error_status, error_code, progress_step, progress_percent, attempts,
   max_attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
 
 const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : ((v as Record<string, unknown> | null) ?? null));
@@ -51,6 +52,7 @@ export function mapJobRow(row: Record<string, unknown>): Job {
     result: json(row.result),
     error: (row.error as string | null) ?? null,
     error_status: row.error_status === null || row.error_status === undefined ? null : Number(row.error_status),
+    error_code: (row.error_code as string | null | undefined) ?? null,
     progress: { step: (row.progress_step as string | null) ?? null, percent: Number(row.progress_percent ?? 0) },
     attempts: Number(row.attempts),
     max_attempts: Number(row.max_attempts),
@@ -224,16 +226,17 @@ export async function failJob(
   error: string,
   retryInSeconds: number | null,
   errorStatus: number | null = null,
+  errorCode: string | null = null,
 ): Promise<Job | null> {
   const rows = await db.query(
     `UPDATE jobs SET
        status = CASE WHEN $4::float8 IS NOT NULL AND attempts < max_attempts AND NOT cancel_requested THEN 'pending' ELSE 'failed' END,
        run_after = CASE WHEN $4::float8 IS NOT NULL THEN now() + make_interval(secs => $4::float8) ELSE run_after END,
-       error = $3, error_status = $5, locked_by = NULL, locked_until = NULL, updated_at = now(),
+       error = $3, error_status = $5, error_code = $6, locked_by = NULL, locked_until = NULL, updated_at = now(),
        finished_at = CASE WHEN $4::float8 IS NOT NULL AND attempts < max_attempts AND NOT cancel_requested THEN NULL ELSE now() END
      WHERE id = $1 AND locked_by = $2 AND status = 'in_progress'
      RETURNING ${JOB_COLUMNS}`,
-    [id, workerId, error, retryInSeconds, errorStatus],
+    [id, workerId, error, retryInSeconds, errorStatus, errorCode],
   );
   return rows[0] ? mapJobRow(rows[0]) : null;
 }
@@ -248,6 +251,7 @@ export async function cancelJob(db: Db, id: string): Promise<Job> {
     `UPDATE jobs SET cancel_requested = true, updated_at = now(),
        status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
        error = CASE WHEN status = 'pending' THEN 'Cancelled' ELSE error END,
+       error_code = CASE WHEN status = 'pending' THEN 'cancelled' ELSE error_code END,
        finished_at = CASE WHEN status = 'pending' THEN now() ELSE finished_at END
      WHERE id = $1 AND status IN ('pending', 'in_progress') RETURNING ${JOB_COLUMNS}`,
     [id],
@@ -281,7 +285,7 @@ export async function pruneJobs(db: Queryable, retentionDays: number): Promise<n
 /** Jobs that ran out of attempts while their worker kept dying are failed rather than retried forever. */
 export async function failExhaustedJobs(db: Queryable): Promise<number> {
   const rows = await db.query(
-    `UPDATE jobs SET status = 'failed', error = COALESCE(error, 'The worker stopped during every attempt'),
+    `UPDATE jobs SET status = 'failed', error = COALESCE(error, 'The worker stopped during every attempt'), error_code = COALESCE(error_code, 'worker_lost'),
        finished_at = now(), locked_by = NULL, locked_until = NULL, updated_at = now()
      WHERE status = 'in_progress' AND locked_until < now() AND attempts >= max_attempts RETURNING id`,
   );

@@ -184,15 +184,15 @@ export class Worker {
         return;
       }
       if (reason instanceof CancelledError) {
-        await failJob(this.db, job.id, this.id, 'Cancelled', null);
+        await failJob(this.db, job.id, this.id, 'Cancelled', null, null, new CancelledError().code);
         log.info('job cancelled');
         return;
       }
       const retryable = original instanceof AppError ? original.retryable : true;
       const delay = retryable ? retryDelaySeconds(job.attempts, this.options.retryBaseSeconds ?? 5) : null;
       const inputStatus = original instanceof AppError && original.status < 500 ? original.status : null;
-      const updated = await failJob(this.db, job.id, this.id, errorMessage(original), delay, inputStatus);
-      const code = original instanceof AppError ? original.code : undefined;
+      const code = original instanceof AppError ? original.code : 'internal';
+      const updated = await failJob(this.db, job.id, this.id, errorMessage(original), delay, inputStatus, code);
       log.warn({ err: original, code, retryInSeconds: updated?.status === 'pending' ? delay : null }, 'job attempt failed');
     } catch (error) {
       log.error({ err: error }, 'could not record the job outcome; its lease will expire and it will run again');

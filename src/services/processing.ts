@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ownClipPaths, deleteExercisesOfSlides, getExercisesByIds, getExercisesByUrl } from '../database/index.js';
-import type { Exercise, ExerciseInput } from '../domain/index.js';
+import { stepPercent, type Exercise, type ExerciseInput } from '../domain/index.js';
 import { AppError, ConflictError, JobInputError, ProcessingError, ValidationError, publicReason } from '../errors.js';
 import { assertFetchable, runPipeline, type ExplicitExercise, type PipelineOutput } from '../ingest/index.js';
 import { completeJob, createJob, updateJobStatus, type Job, type JobHandler } from '../jobs/index.js';
@@ -273,7 +273,7 @@ export function createProcessHandler(ctx: AppContext): JobHandler {
         { url: String(job.payload.url), exercises: (job.payload.exercises as ExplicitExercise[] | null) ?? undefined },
         { config: ctx.config, workDir, signal: jobCtx.signal, progress: jobCtx.progress, fetchPolicy: ctx.fetchPolicy },
       );
-      await jobCtx.progress('storing', 97);
+      await jobCtx.progress('storing', stepPercent('storing'));
       return await storePipelineOutput(ctx, job, out, jobCtx.complete, started);
     } catch (error) {
       if (jobCtx.signal.aborted) throw error;

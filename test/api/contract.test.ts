@@ -318,7 +318,7 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     const { job } = await createJob(s.ctx.db, { type: 'process_url', payload: { url: 'https://example.com/c.mp4' } });
     const cancelled = await s.request(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ job_id: job.id, status: 'failed', error: 'Cancelled', cancel_requested: true });
+    expect(cancelled.body).toMatchObject({ job_id: job.id, status: 'failed', error: 'Cancelled', error_code: 'cancelled', cancel_requested: true });
     expect((await s.request(`/api/v1/job-status/${job.id}`)).body).toMatchObject({ status: 'failed', error: 'Cancelled' });
     expect((await s.request(`/api/v1/jobs/${MISSING}/cancel`, { method: 'POST' })).body).toEqual({ detail: 'Job not found', request_id: expect.any(String) });
     expect((await s.request('/api/v1/jobs/nope/cancel', { method: 'POST' })).status).toBe(404);

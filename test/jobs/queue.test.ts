@@ -127,7 +127,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
       return j?.status === 'failed' ? j : null;
     });
     await worker.stop();
-    expect(failed).toMatchObject({ attempts: 2, error: 'timeout' });
+    expect(failed).toMatchObject({ attempts: 2, error: 'timeout', error_code: 'processing_failed' });
   });
 
   it('cancels pending jobs at once and running jobs at their next step', async () => {
@@ -166,6 +166,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
     const job = (await createJob(t.db, { type: 'none' })).job;
     await cancelJob(t.db, job.id);
     const before = await getJobStatus(t.db, job.id);
+    expect(before).toMatchObject({ status: 'failed', error: 'Cancelled', error_code: 'cancelled' });
     await expect(cancelJob(t.db, job.id)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/already failed/) });
     expect(await getJobStatus(t.db, job.id)).toEqual(before);
   });

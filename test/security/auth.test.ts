@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/services/worker.js';
-import { bearerToken } from '../../src/api/server.js';
+import Fastify from 'fastify';
+import { bearerToken, installAuth, routePolicies } from '../../src/api/auth.js';
 import { ProcessingError, publicReason, UnavailableError, ValidationError } from '../../src/errors.js';
 import { BACKENDS } from '../helpers/db.js';
 import { startMediaServer, type MediaServer } from '../helpers/media-server.js';
@@ -42,6 +43,28 @@ describe('bearerToken', () => {
     ['Bearerabc', ''],
     [undefined, ''],
   ])('%s', (header, token) => expect(bearerToken(header)).toBe(token));
+});
+
+describe('a route that declares no key policy', () => {
+  it('needs the key (forgetting fails closed) and is named by routePolicies', async () => {
+    const app = Fastify();
+    installAuth(app, KEY);
+    app.get('/forgotten', async () => ({ ok: true }));
+    app.get('/open', { config: { auth: 'public' } }, async () => ({ ok: true }));
+    await app.ready();
+    try {
+      expect((await app.inject('/forgotten')).statusCode).toBe(401);
+      expect((await app.inject({ url: '/forgotten', headers: { authorization: `Bearer ${KEY}` } })).statusCode).toBe(200);
+      expect((await app.inject('/open')).statusCode).toBe(200);
+      expect((await app.inject('/nowhere')).statusCode).toBe(404);
+      expect(routePolicies(app).filter((r) => r.method === 'GET')).toEqual([
+        { method: 'GET', url: '/forgotten', auth: undefined },
+        { method: 'GET', url: '/open', auth: 'public' },
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe.each(BACKENDS)('with API_KEY set on %s', (backend) => {
@@ -89,6 +112,30 @@ describe.each(BACKENDS)('with API_KEY set on %s', (backend) => {
     }
     const search = await s.request('/api/v1/exercises/search', { method: 'POST', json: { query: 'squat' } });
     expect(search.status).toBe(200);
+  });
+
+  it('every registered route declares its key policy in its own config, and the policy is the documented one', async () => {
+    const routes = routePolicies(s.app);
+    const undeclared = routes.filter((r) => r.auth === undefined).map((r) => `${r.method} ${r.url}`);
+    expect(undeclared).toEqual([]);
+    const needsKey = routes.filter((r) => r.auth === 'key' && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    expect(needsKey.sort()).toEqual(
+      [
+        'DELETE /api/v1/exercises/:id',
+        'DELETE /api/v1/routines/:id',
+        'GET /api/v1/jobs',
+        'PATCH /api/v1/exercises/:id',
+        'PATCH /api/v1/routines/:id',
+        'POST /api/v1/jobs/:job_id/cancel',
+        'POST /api/v1/process',
+        'POST /api/v1/reindex',
+        'POST /api/v1/routines',
+        'POST /api/v1/stories/generate',
+        'PUT /api/v1/routines/:id',
+      ].sort(),
+    );
+    // Third-party routes (the docs) and ours beyond /api/v1 were all seen.
+    for (const url of ['/docs/json', '/storage/clips/:file', '/metrics', '/health']) expect(routes.map((r) => r.url)).toContain(url);
   });
 
   it('a failed job tells the client a short reason; stderr and server paths stay in the log', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_SEARCH, hasCriteria, paramsToSearch, searchToParams, toSearchBody, toggle, type SearchState } from '../../web/src/lib/filters.js';
 import { describeHealth, formatSeconds, linkableUrl } from '../../web/src/lib/format.js';
+import { PIPELINE_STEP_NAMES } from '../../src/domain/index.js';
 import { EMPTY_JOBS, parseExerciseLines, plainError, progressReducer, stepIndex, STEPS, type JobView } from '../../web/src/lib/progress.js';
 import { dropIndex, keyMove, moveItem } from '../../web/src/lib/reorder.js';
 
@@ -118,11 +119,13 @@ describe('job progress', () => {
     ...over,
   });
 
-  it('maps every server step to a shown step', () => {
-    for (const name of ['resolving', 'downloading', 'probing', 'transcribing', 'extracting key frames', 'analyzing', 'cutting clips', 'storing']) {
-      expect(stepIndex(name), name).toBeGreaterThanOrEqual(0);
-    }
+  it('maps every server step to a shown step, in the pipeline\'s order', () => {
+    const shown = PIPELINE_STEP_NAMES.map((name) => stepIndex(name));
+    for (const [i, index] of shown.entries()) expect(index, PIPELINE_STEP_NAMES[i]).toBeGreaterThanOrEqual(0);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(shown.at(-1)).toBe(STEPS.length - 1);
     expect(stepIndex(null)).toBe(-1);
+    expect(stepIndex('a step no server reports')).toBe(-1);
     expect(STEPS[stepIndex('cutting clips')]!.key).toBe('cut');
   });
 
@@ -156,13 +159,15 @@ describe('job progress', () => {
   });
 
   it.each([
-    ['Cancelled', /cancelled this job/],
-    ['URL resolves to a private address', /private network/],
-    ['download timed out after 120 s', /too long/],
-    [null, /without saying why/],
-    ['HTTP 404 from host', /could not be found/],
-  ])('plainError(%s)', (error, expected) => {
-    expect(plainError(error)).toMatch(expected);
+    ['Cancelled', 'cancelled', /^You cancelled this job\.$/],
+    ['URL host 10.0.0.1 resolves to a private address', 'private_address', /private network/],
+    ['exercises.0: "Squat" starts at 90 s, after the end', 'validation_error', /does not fit: exercises\.0/],
+    // The wording alone decides nothing: an unknown code shows the message as it is.
+    ['Cancelled by the origin', 'processing_failed', /^Cancelled by the origin$/],
+    ['download timed out after 120 s', null, /^download timed out after 120 s$/],
+    [null, null, /without saying why/],
+  ] as const)('plainError(%s, %s)', (error, code, expected) => {
+    expect(plainError(error, code)).toMatch(expected);
   });
 
   it('parses exercises with times, and names bad lines', () => {

@@ -33,6 +33,7 @@ export function registerEventRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/jobs/:job_id/events',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['processing'],
         summary: 'A job\'s progress as server-sent events (`progress` events, the last one done or failed)',

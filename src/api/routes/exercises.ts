@@ -10,6 +10,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/exercises',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['exercises'],
         summary: 'List exercises: all from one source URL, or the newest (filters, sorting and paging optional)',
@@ -28,13 +29,14 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.get(
     '/api/v1/exercises/:id',
-    { schema: { tags: ['exercises'], params: idParams, response: { 200: exerciseSchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags: ['exercises'], params: idParams, response: { 200: exerciseSchema, ...errorResponses } } },
     async (request) => library.getExercise(ctx, request.params.id),
   );
 
   app.post(
     '/api/v1/exercises/bulk',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['exercises'],
         summary: 'Fetch many exercises in one query, in input order; unknown ids are skipped',
@@ -48,6 +50,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.patch(
     '/api/v1/exercises/:id',
     {
+      config: { auth: 'key' },
       schema: {
         tags: ['exercises'],
         summary: 'Edit an exercise\'s metadata (re-embeds it)',
@@ -62,6 +65,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
   app.delete(
     '/api/v1/exercises/:id',
     {
+      config: { auth: 'key' },
       schema: {
         tags: ['exercises'],
         summary: 'Delete an exercise with its vector, clip and thumbnail',
@@ -79,6 +83,7 @@ export function registerExerciseRoutes(app: TypedApp, ctx: AppContext): void {
     '/api/v1/exercises/semantic-search-ids',
     {
       ...searchRateLimit(app, ctx.config),
+      config: { auth: 'public' },
       schema: {
         tags: ['search'],
         summary: 'Ids of the exercises best matching a natural-language query, best first',

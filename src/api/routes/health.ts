@@ -27,13 +27,14 @@ const healthReport = z.object({
 export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Metrics): void {
   app.get(
     '/',
-    { schema: { tags: ['health'], response: { 200: z.object({ message: z.string(), status: z.string() }) } } },
+    { config: { auth: 'public' }, schema: { tags: ['health'], response: { 200: z.object({ message: z.string(), status: z.string() }) } } },
     async () => ({ message: 'Fitness Builder API', status: 'healthy' }),
   );
 
   app.get(
     '/health',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['health'],
         response: {
@@ -73,6 +74,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
   app.get(
     '/api/v1/health/database',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['health'],
         response: {
@@ -92,6 +94,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
   app.get(
     '/api/v1/health/vector',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['health'],
         response: {
@@ -130,7 +133,7 @@ export function registerHealthRoutes(app: TypedApp, ctx: AppContext, metrics: Me
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
     // With the database down the job and outbox series are left out (unknown), not reported as
     // zero; the HTTP metrics are still worth serving.
     const [jobs, outbox] = await Promise.all([countJobs(ctx), vectorOutboxStats(ctx)]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPipelineStep } from '../../domain/index.js';
 import type { AppContext } from '../../services/context.js';
 import { cancelJob, getJob, listJobs, type Job } from '../../services/jobs.js';
 import { processUrl } from '../../services/processing.js';
@@ -12,7 +13,9 @@ export function jobView(job: Job) {
     job_id: job.id,
     type: job.type,
     error: job.error,
-    progress: job.progress,
+    error_code: job.error_code,
+    // Only the pipeline reports steps; anything else (a step from another kind of job) is none.
+    progress: { step: isPipelineStep(job.progress.step) ? job.progress.step : null, percent: job.progress.percent },
     attempts: job.attempts,
     max_attempts: job.max_attempts,
     cancel_requested: job.cancel_requested,
@@ -28,7 +31,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/process',
     {
-      config: { rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: '1 minute' } },
+      config: { auth: 'key', rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['processing'],
         summary: 'Turn a video URL into exercise clips, waiting for the result or in the background',
@@ -49,19 +52,19 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.get(
     '/api/v1/job-status/:job_id',
-    { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
     async (request) => jobView(await getJob(ctx, request.params.job_id)),
   );
 
   app.get(
     '/api/v1/jobs',
-    { schema: { tags: ['processing'], querystring: jobsQuery, response: { 200: z.array(jobStatusResponse), ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags: ['processing'], querystring: jobsQuery, response: { 200: z.array(jobStatusResponse), ...errorResponses } } },
     async (request) => (await listJobs(ctx, request.query)).map(jobView),
   );
 
   app.post(
     '/api/v1/jobs/:job_id/cancel',
-    { schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags: ['processing'], params: jobIdParams, response: { 200: jobStatusResponse, ...errorResponses } } },
     async (request) => jobView(await cancelJob(ctx, request.params.job_id)),
   );
 }

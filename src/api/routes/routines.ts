@@ -7,13 +7,14 @@ import type { TypedApp } from './types.js';
 export function registerRoutineRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/routines',
-    { schema: { tags: ['routines'], body: routineBody, response: { 200: routineSchema, ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags: ['routines'], body: routineBody, response: { 200: routineSchema, ...errorResponses } } },
     async (request) => library.createRoutine(ctx, request.body),
   );
 
   app.get(
     '/api/v1/routines',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['routines'],
         summary: 'Routines, newest first',
@@ -26,11 +27,12 @@ export function registerRoutineRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.get(
     '/api/v1/routines/:id',
-    { schema: { tags: ['routines'], params: idParams, response: { 200: routineSchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags: ['routines'], params: idParams, response: { 200: routineSchema, ...errorResponses } } },
     async (request) => library.getRoutine(ctx, request.params.id),
   );
 
   const update = {
+    config: { auth: 'key' as const },
     schema: {
       tags: ['routines'],
       summary: 'Rename, re-describe or reorder a routine (exercise_ids is the new complete order)',
@@ -44,7 +46,7 @@ export function registerRoutineRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.delete(
     '/api/v1/routines/:id',
-    { schema: { tags: ['routines'], params: idParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags: ['routines'], params: idParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
     async (request) => {
       await library.deleteRoutine(ctx, request.params.id);
       return { message: 'Routine deleted successfully' };
@@ -54,6 +56,7 @@ export function registerRoutineRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/stats',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['exercises'],
         response: {

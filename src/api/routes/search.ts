@@ -14,6 +14,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
     '/api/v1/exercises/search',
     {
       ...searchRateLimit(app, ctx.config),
+      config: { auth: 'public' },
       schema: {
         tags: ['search'],
         summary: 'Hybrid semantic + full-text search with filters, a score threshold and optional diverse selection',
@@ -38,7 +39,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/stories/generate',
     {
-      ...limited,
+      config: { auth: 'key', ...limited.config },
       schema: {
         tags: ['search'],
         summary: 'Turn a user\'s prompt into requirement paragraphs usable as search queries',
@@ -52,6 +53,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     '/api/v1/collection',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['search'],
         summary: 'The vector index: name, vector count, dimension, distance, model, index type',
@@ -64,6 +66,7 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     '/api/v1/reindex',
     {
+      config: { auth: 'key' },
       schema: {
         tags: ['search'],
         summary: 'Embed every exercise that has no vector for the current model (resumable)',

@@ -6827,8 +6827,11 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -7011,8 +7014,11 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -7195,8 +7201,11 @@ export interface paths {
                             job_id: string;
                             type: string;
                             error: string | null;
+                            /** @description stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message */
+                            error_code: string | null;
                             progress: {
-                                step: string | null;
+                                /** @enum {string|null} */
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
                                 percent: number;
                             };
                             attempts: number;

@@ -65,7 +65,7 @@ export function AddToRoutine({ exerciseId, compact = false }: { exerciseId: stri
 
   const id = `routine-for-${exerciseId}`;
   return (
-    <form class={`add-to-routine${compact ? ' compact' : ''}`} onSubmit={add}>
+    <form class={`add-to-routine${compact ? ' compact' : ''}`} onSubmit={(e) => void add(e)}>
       <label for={id}>{compact ? <span class="visually-hidden">Routine</span> : 'Add to routine'}</label>
       <select id={id} value={selected} onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
         {list.map((r) => (

@@ -1,25 +1,29 @@
+import { isPipelineStep, PIPELINE_STAGES, stageOf, type JobStatus, type PipelineStage } from '../../../src/domain/jobs.js';
+
 /**
- * Processing jobs as the Process page shows them: the server's step names folded into the seven
- * steps people see, and a reducer that merges submissions, stream events and polls, ignoring
- * updates older than what is already shown (a poll can answer after a newer stream event).
+ * Processing jobs as the Process page shows them: the server's steps folded into the stages
+ * people see (both from the server's one table, src/domain/jobs.ts), and a reducer that merges
+ * submissions, stream events and polls, ignoring updates older than what is already shown (a
+ * poll can answer after a newer stream event).
  */
-export const STEPS = [
-  { key: 'download', label: 'Download', server: ['resolving', 'downloading'] },
-  { key: 'probe', label: 'Probe', server: ['probing'] },
-  { key: 'transcript', label: 'Transcript', server: ['transcribing'] },
-  { key: 'frames', label: 'Frames', server: ['extracting key frames'] },
-  { key: 'analysis', label: 'Analysis', server: ['analyzing'] },
-  { key: 'cut', label: 'Cut', server: ['cutting clips'] },
-  { key: 'store', label: 'Store', server: ['storing'] },
-] as const;
+const STAGE_LABELS: Record<PipelineStage, string> = {
+  download: 'Download',
+  probe: 'Probe',
+  transcript: 'Transcript',
+  frames: 'Frames',
+  analysis: 'Analysis',
+  cut: 'Cut',
+  store: 'Store',
+};
+
+export const STEPS = PIPELINE_STAGES.map((key) => ({ key, label: STAGE_LABELS[key] }));
 
 /** Index into STEPS for a server step name; -1 before the first step. */
 export function stepIndex(step: string | null): number {
-  if (!step) return -1;
-  return STEPS.findIndex((s) => (s.server as readonly string[]).includes(step));
+  return isPipelineStep(step) ? PIPELINE_STAGES.indexOf(stageOf(step)) : -1;
 }
 
-export type JobStatus = 'pending' | 'in_progress' | 'done' | 'failed';
+export type { JobStatus };
 
 /** The fields of the API's job view the page uses. */
 export interface JobView {
@@ -27,6 +31,7 @@ export interface JobView {
   status: JobStatus;
   url: string | null;
   error: string | null;
+  error_code?: string | null;
   progress: { step: string | null; percent: number };
   result: Record<string, unknown> | null;
   updated_at: string;
@@ -45,6 +50,7 @@ export interface JobCard {
   step: number;
   percent: number;
   error: string | null;
+  errorCode: string | null;
   clips: { id: string; name: string }[];
   updatedAt: string;
   /** What was submitted, so a failed job can be retried as it was. */
@@ -84,6 +90,7 @@ function card(job: JobView, previous?: JobCard): JobCard {
     step: step === -1 && previous ? previous.step : step,
     percent: job.status === 'done' ? 100 : job.progress.percent,
     error: job.error,
+    errorCode: job.error_code ?? null,
     clips: clipsOf(job.result),
     updatedAt: job.updated_at,
     ...(previous?.exercises ? { exercises: previous.exercises } : {}),
@@ -120,16 +127,21 @@ export function progressReducer(state: JobsState, action: ProgressAction): JobsS
   }
 }
 
-/** A job's error in words for people, not for developers. */
-export function plainError(error: string | null): string {
-  if (!error) return 'The job failed without saying why.';
-  if (/^cancel/i.test(error)) return 'You cancelled this job.';
-  if (/private|loopback|link-local/i.test(error)) return 'That address is on a private network, which this server does not fetch from.';
-  if (/timed? ?out|timeout/i.test(error)) return `It took too long: ${error}`;
-  if (/404|not found/i.test(error)) return `The video could not be found at that address: ${error}`;
-  if (/too (large|long|big)|exceeds/i.test(error)) return `The video is too big or too long: ${error}`;
-  if (/not a video|no video|invalid data|content-type/i.test(error)) return `That link does not lead to a video: ${error}`;
-  return error;
+/** What some error codes mean in words for people; any other failure shows its own message. */
+const PLAIN_ERRORS: Record<string, string> = {
+  cancelled: 'You cancelled this job.',
+  private_address: 'That address is on a private network, which this server does not fetch from.',
+  unsupported_url: 'This kind of link is not supported',
+  validation_error: 'Something in what was sent does not fit',
+  worker_lost: 'The worker processing this job stopped every time it tried.',
+};
+
+/** A job's error in words for people, chosen by its stable code (never by the message's wording). */
+export function plainError(error: string | null, code: string | null = null): string {
+  const plain = code ? PLAIN_ERRORS[code] : undefined;
+  if (!error) return plain ?? 'The job failed without saying why.';
+  if (!plain) return error;
+  return plain.endsWith('.') ? plain : `${plain}: ${error}`;
 }
 
 /** Parses "name, start, end" lines (times in seconds or m:ss) for explicit exercises. */

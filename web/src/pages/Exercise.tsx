@@ -102,7 +102,7 @@ function EditForm({ exercise, onSaved, onCancel }: { exercise: Exercise; onSaved
     }
   };
   return (
-    <form class="edit" onSubmit={save}>
+    <form class="edit" onSubmit={(e) => void save(e)}>
       <label class="stack">
         Name
         <input required value={form.exercise_name} onInput={set('exercise_name')} />
@@ -200,7 +200,7 @@ export function ExercisePage({ id }: { id: string }) {
                   label="Delete"
                   id="confirm-delete"
                   question={`Delete "${e.exercise_name}" with its clip? It also leaves every routine.`}
-                  onConfirm={remove}
+                  onConfirm={() => void remove()}
                 />
               </div>
             </>

@@ -37,7 +37,7 @@ function JobItem({ job, onCancel, onRetry }: { job: JobCard; onCancel: () => voi
       <p class="hint">
         {job.percent}%{job.polling && !isFinished(job.status) ? ' · live updates lost, checking every few seconds' : ''}
       </p>
-      {job.status === 'failed' && <p class="error" role="alert">{plainError(job.error)}</p>}
+      {job.status === 'failed' && <p class="error" role="alert">{plainError(job.error, job.errorCode)}</p>}
       {job.status === 'done' && (
         <div class="clips">
           <p>{job.clips.length ? `${job.clips.length} clip${job.clips.length === 1 ? '' : 's'}:` : 'No exercises were found in this video.'}</p>
@@ -157,7 +157,7 @@ export function ProcessPage() {
 
   return (
     <Page title="Process videos">
-      <form class="process" onSubmit={submit}>
+      <form class="process" onSubmit={(e) => void submit(e)}>
         <label class="stack" for="urls">
           Video links (one per line)
         </label>

@@ -26,7 +26,7 @@ export function RoutinesPage() {
   };
   return (
     <Page title="Routines">
-      <form class="create-routine" onSubmit={create}>
+      <form class="create-routine" onSubmit={(e) => void create(e)}>
         <h2>New routine</h2>
         <label class="stack">
           Name
@@ -143,7 +143,7 @@ export function RoutinePage({ id }: { id: string }) {
               label="Delete routine"
               id="confirm-routine"
               question={`Delete the routine "${routine.name}"? The exercises stay in your library.`}
-              onConfirm={remove}
+              onConfirm={() => void remove()}
             />
           </div>
         </>

@@ -25,7 +25,7 @@ export function StoriesPage() {
   };
   return (
     <Page title="Stories">
-      <form class="stories" onSubmit={generate}>
+      <form class="stories" onSubmit={(e) => void generate(e)}>
         <label class="stack" for="prompt">
           Tell us about yourself: how you move during the day, what hurts, what you want to be able to do
         </label>
