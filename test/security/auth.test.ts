@@ -132,6 +132,18 @@ describe.each(BACKENDS)('with API_KEY set on %s', (backend) => {
         'POST /api/v1/routines',
         'POST /api/v1/stories/generate',
         'PUT /api/v1/routines/:id',
+        'POST /api/v1/routines/:id/entries',
+        'PATCH /api/v1/routines/:id/entries/:entry_id',
+        'DELETE /api/v1/routines/:id/entries/:entry_id',
+        'PUT /api/v1/routines/:id/entries/order',
+        'POST /api/v1/workouts',
+        'DELETE /api/v1/workouts/:id',
+        'POST /api/v1/workouts/:id/exercises',
+        'PATCH /api/v1/workouts/:id/exercises/:workout_exercise_id',
+        'PUT /api/v1/workouts/:id/exercises/order',
+        'PUT /api/v1/workouts/:id/sets/:set_id',
+        'DELETE /api/v1/workouts/:id/sets/:set_id',
+        'POST /api/v1/workouts/:id/finish',
       ].sort(),
     );
     // Third-party routes (the docs) and ours beyond /api/v1 were all seen.

@@ -14,24 +14,24 @@ export function registerRoutineEntryRoutes(app: TypedApp, ctx: AppContext): void
   const tags = ['routines'];
   app.get(
     '/api/v1/routines/:id/entries',
-    { schema: { tags, summary: 'The routine entries in order', params: idParams, response: { 200: z.array(routineEntrySchema), ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, summary: 'The routine entries in order', params: idParams, response: { 200: z.array(routineEntrySchema), ...errorResponses } } },
     async (request) => entries.listRoutineEntries(ctx, request.params.id),
   );
   app.post(
     '/api/v1/routines/:id/entries',
     {
-      schema: { tags, summary: 'Add an entry (at position, else at the end)', params: idParams, body: entryInputSchema, response: { 201: routineEntrySchema, ...errorResponses } },
+      config: { auth: 'key' }, schema: { tags, summary: 'Add an entry (at position, else at the end)', params: idParams, body: entryInputSchema, response: { 201: routineEntrySchema, ...errorResponses } },
     },
     async (request, reply) => reply.code(201).send(await entries.addRoutineEntry(ctx, request.params.id, request.body)),
   );
   app.patch(
     '/api/v1/routines/:id/entries/:entry_id',
-    { schema: { tags, summary: 'Change one entry (null clears a field)', params: entryParams, body: entryPatchSchema, response: { 200: routineEntrySchema, ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Change one entry (null clears a field)', params: entryParams, body: entryPatchSchema, response: { 200: routineEntrySchema, ...errorResponses } } },
     async (request) => entries.updateRoutineEntry(ctx, request.params.id, request.params.entry_id, request.body),
   );
   app.delete(
     '/api/v1/routines/:id/entries/:entry_id',
-    { schema: { tags, params: entryParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, params: entryParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
     async (request) => {
       await entries.deleteRoutineEntry(ctx, request.params.id, request.params.entry_id);
       return { message: 'Entry deleted successfully' };
@@ -39,7 +39,7 @@ export function registerRoutineEntryRoutes(app: TypedApp, ctx: AppContext): void
   );
   app.put(
     '/api/v1/routines/:id/entries/order',
-    { schema: { tags, summary: 'Reorder the entries', params: idParams, body: reorderBody, response: { 200: z.array(routineEntrySchema), ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Reorder the entries', params: idParams, body: reorderBody, response: { 200: z.array(routineEntrySchema), ...errorResponses } } },
     async (request) => entries.reorderRoutineEntries(ctx, request.params.id, request.body.entry_ids),
   );
 }

@@ -26,20 +26,20 @@ export function registerWorkoutRoutes(app: TypedApp, ctx: AppContext): void {
   const tags = ['workouts'];
   app.post(
     '/api/v1/workouts',
-    { schema: { tags, summary: 'Start a workout, empty or from a routine', body: workoutStartSchema, response: { 201: workoutSchema, ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Start a workout, empty or from a routine', body: workoutStartSchema, response: { 201: workoutSchema, ...errorResponses } } },
     async (request, reply) => reply.code(201).send(await workouts.startWorkout(ctx, request.body)),
   );
   app.get(
     '/api/v1/workouts',
-    { schema: { tags, summary: 'Workouts, newest first', querystring: workoutListQuerySchema, response: { 200: z.array(workoutListItemSchema), ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, summary: 'Workouts, newest first', querystring: workoutListQuerySchema, response: { 200: z.array(workoutListItemSchema), ...errorResponses } } },
     async (request) => workouts.listWorkouts(ctx, request.query.limit, request.query.offset),
   );
-  app.get('/api/v1/workouts/:id', { schema: { tags, summary: 'A workout with its sets and where to resume', params: idParams, response: ok } }, async (request) =>
+  app.get('/api/v1/workouts/:id', { config: { auth: 'public' }, schema: { tags, summary: 'A workout with its sets and where to resume', params: idParams, response: ok } }, async (request) =>
     workouts.getWorkout(ctx, request.params.id),
   );
   app.delete(
     '/api/v1/workouts/:id',
-    { schema: { tags, params: idParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, params: idParams, response: { 200: z.object({ message: z.string() }), ...errorResponses } } },
     async (request) => {
       await workouts.deleteWorkout(ctx, request.params.id);
       return { message: 'Workout deleted successfully' };
@@ -47,23 +47,23 @@ export function registerWorkoutRoutes(app: TypedApp, ctx: AppContext): void {
   );
   app.post(
     '/api/v1/workouts/:id/exercises',
-    { schema: { tags, summary: 'Add an exercise during the workout', params: idParams, body: workoutExerciseInputSchema, response: ok } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Add an exercise during the workout', params: idParams, body: workoutExerciseInputSchema, response: ok } },
     async (request) => workouts.addWorkoutExercise(ctx, request.params.id, request.body),
   );
   app.patch(
     '/api/v1/workouts/:id/exercises/:workout_exercise_id',
-    { schema: { tags, summary: 'Skip an exercise or change its rest', params: exerciseParams, body: workoutExercisePatchSchema, response: ok } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Skip an exercise or change its rest', params: exerciseParams, body: workoutExercisePatchSchema, response: ok } },
     async (request) => workouts.updateWorkoutExercise(ctx, request.params.id, request.params.workout_exercise_id, request.body),
   );
   app.put(
     '/api/v1/workouts/:id/exercises/order',
-    { schema: { tags, summary: 'Reorder the exercises', params: idParams, body: reorderBody, response: ok } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Reorder the exercises', params: idParams, body: reorderBody, response: ok } },
     async (request) => workouts.reorderWorkoutExercises(ctx, request.params.id, request.body.workout_exercise_ids),
   );
   app.put(
     '/api/v1/workouts/:id/sets/:set_id',
     {
-      schema: {
+      config: { auth: 'key' }, schema: {
         tags,
         summary: 'Write one set whole (a new id adds a set); the last write of a set wins',
         params: setParams,
@@ -73,22 +73,22 @@ export function registerWorkoutRoutes(app: TypedApp, ctx: AppContext): void {
     },
     async (request) => workouts.logSet(ctx, request.params.id, request.params.set_id, request.body),
   );
-  app.delete('/api/v1/workouts/:id/sets/:set_id', { schema: { tags, params: setParams, response: ok } }, async (request) =>
+  app.delete('/api/v1/workouts/:id/sets/:set_id', { config: { auth: 'key' }, schema: { tags, params: setParams, response: ok } }, async (request) =>
     workouts.deleteSet(ctx, request.params.id, request.params.set_id),
   );
   app.post(
     '/api/v1/workouts/:id/finish',
-    { schema: { tags, summary: 'Finish: duration, volume, sets, new bests', params: idParams, response: { 200: workoutSummarySchema, ...errorResponses } } },
+    { config: { auth: 'key' }, schema: { tags, summary: 'Finish: duration, volume, sets, new bests', params: idParams, response: { 200: workoutSummarySchema, ...errorResponses } } },
     async (request) => workouts.finishWorkout(ctx, request.params.id),
   );
   app.get(
     '/api/v1/workouts/:id/summary',
-    { schema: { tags, params: idParams, response: { 200: workoutSummarySchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, params: idParams, response: { 200: workoutSummarySchema, ...errorResponses } } },
     async (request) => workouts.summarizeWorkout(ctx, request.params.id),
   );
   app.get(
     '/api/v1/workouts/export.csv',
-    { schema: { tags, summary: "Every done set as the CSV Strong exports", response: { 200: z.string(), ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, summary: "Every done set as the CSV Strong exports", response: { 200: z.string(), ...errorResponses } } },
     async (_request, reply) =>
       reply
         .type('text/csv; charset=utf-8')
@@ -97,12 +97,12 @@ export function registerWorkoutRoutes(app: TypedApp, ctx: AppContext): void {
   );
   app.get(
     '/api/v1/history/exercises',
-    { schema: { tags, summary: 'Exercises with logged sets, most recent first', response: { 200: historyIndexSchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, summary: 'Exercises with logged sets, most recent first', response: { 200: historyIndexSchema, ...errorResponses } } },
     async () => workouts.exercisesDone(ctx),
   );
   app.get(
     '/api/v1/history/exercises/:id',
-    { schema: { tags, summary: 'Every done set of an exercise, bests, Epley 1RM, records', params: idParams, response: { 200: exerciseHistorySchema, ...errorResponses } } },
+    { config: { auth: 'public' }, schema: { tags, summary: 'Every done set of an exercise, bests, Epley 1RM, records', params: idParams, response: { 200: exerciseHistorySchema, ...errorResponses } } },
     async (request) => workouts.exerciseHistory(ctx, request.params.id),
   );
 }
