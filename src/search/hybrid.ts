@@ -1,5 +1,7 @@
 import { bestRank, fuseRankings, type FusedHit } from './fusion.js';
 import { conceptWeights } from '../language/query.js';
+import { analyzeQuery } from '../language/query.js';
+import { exerciseProfile, profileTags, type ExerciseProfile, type ProfileSource } from '../language/profile.js';
 import { conceptForValue, getConcept, levelConcept, phraseWeights } from '../language/vocabulary.js';
 
 /**
@@ -23,6 +25,29 @@ export interface CandidateFacts {
   force: string | null;
   mechanic: string | null;
   fitness_level: number | null;
+  /** What doing the exercise asks (language/profile.ts). */
+  profile: ExerciseProfile;
+  /** The profile's tags and `concept:<id>` for the row's own concepts: what query preferences are stated over. */
+  tags: ReadonlySet<string>;
+}
+
+/** A row's facts, the same on every path (database rows and the in-memory library). */
+export function factsOf(
+  row: ProfileSource & Pick<CandidateFacts, 'category' | 'equipment' | 'force' | 'mechanic' | 'fitness_level'> & { primary_muscles: readonly string[] | null },
+): CandidateFacts {
+  const base = {
+    name: row.exercise_name,
+    category: row.category,
+    equipment: row.equipment,
+    primary_muscles: row.primary_muscles,
+    force: row.force,
+    mechanic: row.mechanic,
+    fitness_level: row.fitness_level,
+  };
+  const profile = exerciseProfile(row);
+  const tags = profileTags(profile);
+  for (const id of rowConcepts(base)) tags.add(`concept:${id}`);
+  return { ...base, profile, tags };
 }
 
 export interface HybridParams {
@@ -56,15 +81,26 @@ export interface QueryIntent {
   wantsStretch: boolean;
   /** Concepts the query asks to avoid. */
   avoid: ReadonlySet<string>;
+  /** Concepts an explicit negation rules out: rows carrying one are dropped. */
+  excluded?: ReadonlySet<string>;
+  /** Profile or concept tags a negated feature rules out ("no jumping": impact:jumping). */
+  excludedTags?: ReadonlySet<string>;
+  /** Soft preferences: tag -> weight (a row carrying the tag has its score times 1 + weight). */
+  prefer?: ReadonlyMap<string, number>;
 }
+
+/** A penalty never takes more than this share of a score: preferences rank, only exclusions remove. */
+export const PREFERENCE_FLOOR = 0.15;
 
 const STRETCH_CONCEPTS = ['stretching', 'foam roll'];
 
 export function queryIntent(query: string): QueryIntent {
   const weights = conceptWeights(query);
   const wantsStretch = STRETCH_CONCEPTS.some((id) => (weights.get(id) ?? 0) >= 0.5);
-  const avoid = new Set([...weights].filter(([, w]) => w <= -0.5).map(([id]) => id));
-  return { wantsStretch, avoid };
+  const analysis = analyzeQuery(query);
+  const excluded = analysis.excluded;
+  const avoid = new Set([...weights].filter(([id, w]) => w <= -0.5 && !excluded.has(id)).map(([id]) => id));
+  return { wantsStretch, avoid, excluded, excludedTags: analysis.people.exclude, prefer: analysis.people.prefer };
 }
 
 const STRETCHING = /^stretching$/i;
@@ -74,7 +110,7 @@ export function isStretchLike(row: Pick<CandidateFacts, 'category' | 'equipment'
 }
 
 /** Concepts a row carries by its own tags, and the movement patterns its name states. */
-export function rowConcepts(row: CandidateFacts): Set<string> {
+export function rowConcepts(row: Omit<CandidateFacts, 'profile' | 'tags'>): Set<string> {
   const ids = [
     conceptForValue('category', row.category),
     conceptForValue('equipment', row.equipment),
@@ -87,14 +123,15 @@ export function rowConcepts(row: CandidateFacts): Set<string> {
   return new Set(ids.filter((id): id is string => id !== undefined));
 }
 
-/** The multiplier the priors give a row (1 = untouched). */
+/** The multiplier the priors give a row (1 = untouched, 0 = excluded). */
 export function priorFactor(row: CandidateFacts, intent: QueryIntent, params: Pick<HybridParams, 'categoryPrior' | 'negationPenalty'>): number {
+  for (const id of intent.excluded ?? []) if (row.tags.has(`concept:${id}`)) return 0;
+  for (const tag of intent.excludedTags ?? []) if (row.tags.has(tag)) return 0;
   let factor = isStretchLike(row) === intent.wantsStretch ? 1 : 1 - params.categoryPrior;
-  if (intent.avoid.size > 0) {
-    const own = rowConcepts(row);
-    for (const id of intent.avoid) if (own.has(id)) factor *= 1 - params.negationPenalty;
-  }
-  return factor;
+  for (const id of intent.avoid) if (row.tags.has(`concept:${id}`)) factor *= 1 - params.negationPenalty;
+  let preference = 1;
+  for (const [tag, w] of intent.prefer ?? []) if (row.tags.has(tag)) preference *= 1 + w;
+  return factor * Math.max(PREFERENCE_FLOOR, preference);
 }
 
 export function compareByName(a: { id: string; name: string }, b: { id: string; name: string }): number {
@@ -114,11 +151,11 @@ export function rankHybrid(
     weight: l.weight,
     ids: [...l.hits].sort((a, b) => b.score - a.score || byName(a.id, b.id)).map((h) => h.id),
   }));
-  const fused = fuseRankings(stable).map((hit) => {
+  const fused = fuseRankings(stable).flatMap((hit) => {
     const row = facts.get(hit.id);
     // The hits are fuseRankings' own, fresh for this call.
     if (row) hit.score *= priorFactor(row, intent, params);
-    return { hit, best: bestRank(hit) };
+    return hit.score > 0 ? [{ hit, best: bestRank(hit) }] : [];
   });
   return fused.sort((a, b) => b.hit.score - a.hit.score || a.best - b.best || byName(a.hit.id, b.hit.id)).map((x) => x.hit);
 }

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isStretchLike, priorFactor, queryIntent, rankHybrid, type CandidateFacts } from '../../src/search/hybrid.js';
+import { factsOf, isStretchLike, priorFactor, queryIntent, rankHybrid, type CandidateFacts } from '../../src/search/hybrid.js';
 
-const row = (name: string, over: Partial<CandidateFacts> = {}): CandidateFacts => ({
-  name,
-  category: 'strength',
-  equipment: 'dumbbell',
-  primary_muscles: ['quadriceps'],
-  force: 'push',
-  mechanic: 'compound',
-  fitness_level: 2,
-  ...over,
-});
+type RowFields = Omit<CandidateFacts, 'profile' | 'tags'> & { how_to?: string };
+const row = (name: string, over: Partial<RowFields> = {}): CandidateFacts => {
+  const r = { name, category: 'strength', equipment: 'dumbbell', primary_muscles: ['quadriceps'], force: 'push', mechanic: 'compound', fitness_level: 2, ...over };
+  return factsOf({ ...r, exercise_name: r.name });
+};
 
 const PARAMS = { categoryPrior: 0.3, negationPenalty: 0.5 };
 
@@ -24,7 +19,7 @@ describe('queryIntent', () => {
   ])('%s', (query, wantsStretch, avoid) => {
     const intent = queryIntent(query);
     expect(intent.wantsStretch).toBe(wantsStretch);
-    expect([...intent.avoid].filter((id) => id !== 'plyometrics').sort()).toEqual(avoid);
+    expect([...intent.avoid, ...(intent.excluded ?? [])].filter((id) => id !== 'plyometrics').sort()).toEqual(avoid);
   });
 });
 
@@ -39,9 +34,11 @@ describe('priorFactor', () => {
     ['a stretching query lowers training rows', 'stretch my quads', training, 0.7],
     ['a stretching query keeps stretches', 'stretch my quads', stretch, 1],
     ['foam rolling counts as stretching', 'foam rolling for quads', rolling, 1],
-    ['an avoided category lowers a row', 'quads without jumping', jump, 0.5 * 0.5],
-    ['an avoided pattern in the name lowers a row', 'no squats today', training, 0.5],
-    ['an avoided equipment lowers a row', 'legs, skip the dumbbells', training, 0.5],
+    ['a negated jump excludes a jumping row', 'quads without jumping', jump, 0],
+    ['a negated pattern in the name excludes a row', 'no squats today', training, 0],
+    ['a negated equipment excludes a row', 'legs, skip the dumbbells', training, 0],
+    ['a negated muscle only lowers a row', 'no quads today, shoulders', training, 0.5],
+    ['a negated exercise leaves its muscle group alone', 'no squats today', row('Leg Extension', { mechanic: 'isolation' }), 1],
     ['a row without the avoided concept is untouched', 'legs, skip the barbell', training, 1],
   ])('%s', (_label, query, r, expected) => {
     expect(priorFactor(r, queryIntent(query), PARAMS)).toBeCloseTo(expected, 10);
