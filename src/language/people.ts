@@ -72,11 +72,11 @@ export const CUES: readonly Cue[] = [
   situation(/\b(?:rehab|rehabilitation|physio|physiotherapy|physical therapy|recovering|recovery from|coming back from|returning from)\b/, { 'impact:jumping': -0.6, explosive: -0.5, 'load:spine:2': -0.4, 'load:knees:2': -0.4, 'concept:expert': -0.4 }),
   // pain and injury: push away what loads the joint, favour kind alternatives
   situation(near('knee|knees|kneecap|patella|patellar|meniscus|acl|mcl'), { 'load:knees:2': -0.7, 'load:knees:1': -0.2, 'impact:jumping': -0.7, 'concept:bridge': 0.2 }),
-  situation(/\b(?:runner s knee|jumper s knee|patellofemoral)\b/, { 'load:knees:2': -0.6, 'impact:jumping': -0.7 }, { glutes: 0.5, abductors: 0.5 }),
+  situation(/\b(?:runners? knee|jumpers? knee|patellofemoral)\b/, { 'load:knees:2': -0.6, 'impact:jumping': -0.7 }, { glutes: 0.5, abductors: 0.5 }),
   situation(near('back|lower back|low back|spine|disc|discs|lumbar'), { 'load:spine:2': -0.7, 'load:spine:1': -0.3, explosive: -0.4, 'impact:jumping': -0.3 }),
   situation(/\b(?:sciatica|herniated|slipped disc|bulging disc|disc herniation)\b/, { 'load:spine:2': -0.8, 'load:spine:1': -0.4, explosive: -0.5, 'impact:jumping': -0.5, 'pattern:mobility': 0.3 }, { stretching: 0.5 }),
   situation(near('wrist|wrists|hand|hands|thumb'), { 'load:wrists:2': -0.8, 'load:wrists:1': -0.3 }),
-  situation(/\b(?:carpal tunnel|tennis elbow|golfer s elbow)\b/, { 'load:wrists:2': -0.7, 'load:wrists:1': -0.4 }),
+  situation(/\b(?:carpal tunnel|tennis elbow|golfers? elbow)\b/, { 'load:wrists:2': -0.7, 'load:wrists:1': -0.4 }),
   situation(near('shoulder|shoulders|rotator cuff|cuff'), { 'load:shoulders:2': -0.7, explosive: -0.3 }),
   situation(/\b(?:frozen shoulder|impingement|shoulder impingement|dislocated shoulder)\b/, { 'load:shoulders:2': -0.8, 'pattern:mobility': 0.3 }, { shoulders: 0.8, stretching: 0.4 }),
   situation(near('neck'), { 'load:spine:2': -0.4, 'load:shoulders:2': -0.3, 'pattern:mobility': 0.3 }),

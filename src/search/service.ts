@@ -13,7 +13,8 @@ import type { CollectionInfo, VectorHit, VectorIndex, VectorIndexStatus } from '
 import { buildExerciseChunk } from '../language/chunk.js';
 import { rankFulltext } from './fulltext.js';
 import { candidateFacts } from './facts.js';
-import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from './hybrid.js';
+import { compareByName, HYBRID_PARAMS, noGoodMatch, queryIntent, rankHybrid, type RankedCandidates } from './hybrid.js';
+import { rewriteQuery } from '../language/rewrite.js';
 import type { MemoryLibrary } from './memory/library.js';
 import { createMemorySearchPath } from './memory/path.js';
 import { selectDiverse } from './mmr.js';
@@ -61,6 +62,8 @@ export interface HybridResult {
   ranker: 'hybrid' | 'fulltext';
   /** Why the vector ranker did not take part, when it did not. */
   degraded?: string;
+  /** Why there are no results when the query matches nothing meaningful (see noGoodMatch). */
+  noMatch?: string;
 }
 
 export interface ReindexProgress {
@@ -187,7 +190,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const o = parseInput(similarSchema, options);
     requireIndex();
     const lib = (await memoryPath?.library()) ?? null;
-    const vector = await embedQuery(q);
+    const vector = await embedQuery(rewriteQuery(q));
     const opts = {
       limit: o.limit,
       ...(o.filters ? { filters: o.filters } : {}),
@@ -208,7 +211,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     return sizeCache.rows;
   }
 
-  async function hybridRanking(q: string, filters: ExerciseFilters | undefined, depth: number) {
+  async function hybridRanking(typed: string, filters: ExerciseFilters | undefined, depth: number) {
+    const q = rewriteQuery(typed);
     // One snapshot for the whole search, so every part of it sees the same library.
     const lib = (await memoryPath?.library()) ?? null;
     let reason = unavailableReason(index.status());
@@ -248,22 +252,23 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
     const candidates = [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)];
     const facts = lib ? lib.facts(candidates) : await candidateFacts(db, candidates, deps.rows?.());
     const params = { categoryPrior: deps.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
-    return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason, lib };
+    const noMatch = noGoodMatch(q, fulltext.length);
+    return { fused: noMatch ? [] : rankHybrid(lists, facts, queryIntent(q), params), reason, lib, noMatch };
   }
 
   async function findExercises(query: string, options: HybridOptions = {}): Promise<HybridResult> {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(hybridSchema, options);
-    const { fused, reason, lib } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, o.limit));
+    const { fused, reason, lib, noMatch } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, o.limit));
     const items = (await withRows(fused.slice(0, o.limit), lib)).map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
-    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
+    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}), ...(noMatch ? { noMatch } : {}) };
   }
 
   async function findDiverseExercises(query: string, options: DiverseOptions = {}): Promise<HybridResult> {
     const q = parseInput(queryText, query, 'query');
     const o = parseInput(diverseSchema, options);
     const pool = o.candidates ?? Math.min(500, Math.max(50, o.count * 5));
-    const { fused, reason, lib } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
+    const { fused, reason, lib, noMatch } = await hybridRanking(q, o.filters, Math.max(FUSION_DEPTH, pool));
     const hits = await withRows(fused.slice(0, pool), lib);
     const vectors = reason
       ? new Map<string, number[]>()
@@ -284,7 +289,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       { count: o.count, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
     );
     const items = chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
-    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
+    return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}), ...(noMatch ? { noMatch } : {}) };
   }
 
   async function reindex(options: { batchSize?: number; onProgress?: (p: ReindexProgress) => void } = {}): Promise<ReindexResult> {

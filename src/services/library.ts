@@ -15,7 +15,8 @@ import type { Queryable } from '../database/db.js';
 export type { ExerciseFilters };
 export { PLATFORMS, SORT_FIELDS } from '../database/index.js';
 export { MAX_BULK_IDS };
-import { NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { HybridResult } from '../search/index.js';
 import { MAX_BULK_IDS } from '../limits.js';
 import { buildExerciseChunk } from '../language/chunk.js';
 import { inTransactionRemovingClips } from './clip-removal.js';
@@ -157,7 +158,7 @@ export function deleteRoutine(ctx: AppContext, id: string): Promise<void> {
 export interface SearchRequest {
   limit: number;
   filters?: ExerciseFilters;
-  /** Minimum cosine similarity: answered by the vector ranker alone, whose scores it refers to. */
+  /** Minimum relevance score (0-1, see rankHybrid): filters the served ranking. */
   scoreThreshold?: number;
   diverse?: boolean;
   diversity?: number;
@@ -168,6 +169,8 @@ export interface SearchAnswer {
   ranker: string;
   /** Why the vector side did not answer (the store is down or not set up): full text answered alone. */
   degraded?: string;
+  /** Why there are no results: the query matched nothing meaningful. */
+  noMatch?: string;
 }
 
 /**
@@ -204,21 +207,14 @@ export async function searchExercises(ctx: AppContext, query: string, request: S
       filters: request.filters,
       ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),
     });
-    return { results: found.items, ranker: found.degraded ? 'fulltext' : 'diverse', ...(found.degraded ? { degraded: found.degraded } : {}) };
-  }
-  if (request.scoreThreshold !== undefined) {
-    try {
-      const hits = await ctx.search.searchSimilarExercises(query, {
-        limit: request.limit,
-        filters: request.filters,
-        scoreThreshold: request.scoreThreshold,
-      });
-      return { results: hits, ranker: 'vector' };
-    } catch (error) {
-      // The threshold refers to vector scores; without the vector side full text still answers.
-      if (!(error instanceof UnavailableError)) throw error;
-    }
+    return answer(found, request.scoreThreshold, found.degraded ? 'fulltext' : 'diverse');
   }
   const found = await ctx.search.findExercises(query, { limit: request.limit, filters: request.filters });
-  return { results: found.items, ranker: found.ranker, ...(found.degraded ? { degraded: found.degraded } : {}) };
+  return answer(found, request.scoreThreshold, found.ranker);
+}
+
+/** The threshold filters the served ranking on its own score (0-1); it never switches rankers. */
+function answer(found: HybridResult, min: number | undefined, ranker: string): SearchAnswer {
+  const results = min === undefined ? found.items : found.items.filter((r) => r.score >= min);
+  return { results, ranker, ...(found.degraded ? { degraded: found.degraded } : {}), ...(found.noMatch ? { noMatch: found.noMatch } : {}) };
 }

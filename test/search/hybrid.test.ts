@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { factsOf, isStretchLike, priorFactor, queryIntent, rankHybrid, type CandidateFacts } from '../../src/search/hybrid.js';
+import { factsOf, isStretchLike, nameMatch, noGoodMatch, priorFactor, queryIntent, rankHybrid, type CandidateFacts } from '../../src/search/hybrid.js';
+import { contentStems } from '../../src/language/text.js';
 
 type RowFields = Omit<CandidateFacts, 'profile' | 'tags'> & { how_to?: string };
 const row = (name: string, over: Partial<RowFields> = {}): CandidateFacts => {
@@ -25,7 +26,7 @@ describe('queryIntent', () => {
 
 describe('priorFactor', () => {
   const training = row('Goblet Squat');
-  const stretch = row('Quad Stretch', { category: 'stretching', equipment: null, force: 'static' });
+  const stretch = row('Lying Quad Stretch With Band', { category: 'stretching', equipment: null, force: 'static' });
   const rolling = row('Quadriceps SMR', { category: 'stretching', equipment: 'foam roll' });
   const jump = row('Tuck Jump', { category: 'plyometrics', equipment: 'body only' });
   it.each([
@@ -78,5 +79,52 @@ describe('rankHybrid', () => {
     expect(rankHybrid(lists, facts, intent, PARAMS).map((h) => h.id)).toEqual(['id-4', 'id-2']);
     expect(rankHybrid(lists, facts, intent, { ...PARAMS, categoryPrior: 0 }).map((h) => h.id)).toEqual(['id-2', 'id-4']);
     expect(rankHybrid(lists, facts, queryIntent('stretch the quads'), PARAMS).map((h) => h.id)).toEqual(['id-2', 'id-4']);
+  });
+});
+
+describe('nameMatch', () => {
+  it.each([
+    ['goblet squat', 'Goblet Squat', 'exact'],
+    ['goblet squats', 'Goblet Squat', 'exact'],
+    ['hip thrust', 'Barbell Hip Thrust', 'near'],
+    ['squat', 'Goblet Squat', null],
+    ['hip thrust', 'Single Leg Banded Hip Thrust', null],
+    ['front squat', 'Goblet Squat', null],
+  ])('%s ~ %s -> %s', (query, name, expected) => {
+    expect(nameMatch(name, contentStems(query))).toBe(expected);
+  });
+});
+
+describe('noGoodMatch', () => {
+  it.each([
+    ['xkqzv bwpl', 0, true],
+    ['xkqzv bwpl', 3, false],
+    ['sore knees', 0, false],
+    ['no barbell', 0, false],
+  ])('%s with %d full-text hits -> no match: %s', (query, hits, expected) => {
+    expect(noGoodMatch(query, hits) !== undefined).toBe(expected);
+  });
+});
+
+describe('rankHybrid scores', () => {
+  const facts = new Map([
+    ['a', row('Goblet Squat')],
+    ['b', row('Front Squat', { equipment: 'barbell' })],
+    ['c', row('Box Jump', { category: 'plyometrics', equipment: 'body only' })],
+  ]);
+  const lists = [
+    { name: 'fulltext', weight: 0.25, hits: [{ id: 'a', score: 0.9 }, { id: 'b', score: 0.5 }, { id: 'c', score: 0.1 }] },
+    { name: 'vector', weight: 1, hits: [{ id: 'b', score: 0.8 }, { id: 'a', score: 0.7 }, { id: 'c', score: 0.2 }] },
+  ];
+
+  it('are relevance from 0 to 1 with 1 for first in every ranker; an exact name scores 1', () => {
+    const plain = rankHybrid(lists, facts, queryIntent('quad work'), PARAMS);
+    for (const h of plain) expect(h.score > 0 && h.score <= 1).toBe(true);
+    const exact = rankHybrid(lists, facts, queryIntent('goblet squat'), PARAMS);
+    expect(exact[0]).toMatchObject({ id: 'a', score: 1 });
+  });
+
+  it('drop rows an explicit negation excludes', () => {
+    expect(rankHybrid(lists, facts, queryIntent('quad work, no jumping'), PARAMS).map((h) => h.id)).toEqual(['b', 'a']);
   });
 });

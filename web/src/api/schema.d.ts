@@ -2339,6 +2339,7 @@ export interface paths {
                         query: string;
                         /** @default 10 */
                         limit?: number;
+                        /** @description keep results whose relevance score is at least this (0-1) */
                         score_threshold?: number;
                         filters?: {
                             name?: string;
@@ -2379,6 +2380,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: {
+                                /** @description relevance from 0 to 1 (README: what the score means) */
                                 score: number;
                                 /** @description Exercise */
                                 exercise: {
@@ -2417,6 +2419,8 @@ export interface paths {
                             }[];
                             total_found: number;
                             ranker: string;
+                            /** @description set, with no results, when the query matches nothing meaningful */
+                            no_match?: string;
                         };
                     };
                 };
