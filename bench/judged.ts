@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rankFulltext } from '../src/search/fulltext.js';
 import { candidateFacts } from '../src/search/facts.js';
-import { compareByName } from '../src/search/hybrid.js';
+import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid } from '../src/search/hybrid.js';
 import { seededRandom } from './judgments.js';
 import { loadCatalogue, readQueries, type LoadedCatalogue } from './quality.js';
 
@@ -95,6 +95,7 @@ export async function runJudged(): Promise<JudgedResult> {
     const ft: Scores[] = [];
     const vec: Scores[] = [];
     const hyb: Scores[] = [];
+    const base: Scores[] = [];
     const perQuery: JudgedResult['perQuery'] = [];
     for (const q of queries) {
       const text = (await rankFulltext(c.db, q.query, { limit: 100 })).map((h) => ({ id: h.id, score: h.rank }));
@@ -104,6 +105,19 @@ export async function runJudged(): Promise<JudgedResult> {
       const named = (id: string) => ({ id, name: facts.get(id)?.name ?? '' });
       const top = (hits: { id: string; score: number }[]) =>
         toCatalogue([...hits].sort((a, b) => b.score - a.score || compareByName(named(a.id), named(b.id))).slice(0, 20).map((h) => h.id));
+      // The served fusion and priors without what reads people: no profile preferences, exclusions,
+      // name boosts or rewriting (the query's own words, ranked by the same two rankers).
+      const intent = queryIntent(q.query);
+      const plain = rankHybrid(
+        [
+          { name: 'fulltext', weight: HYBRID_PARAMS.fulltext, hits: text },
+          { name: 'vector', weight: HYBRID_PARAMS.vector, hits: semantic.filter((h) => h.score > 1e-9) },
+        ],
+        facts,
+        { wantsStretch: intent.wantsStretch, avoid: intent.avoid },
+        HYBRID_PARAMS,
+      );
+      base.push(scoreJudged(toCatalogue(plain.slice(0, 20).map((x) => x.id)), q.judgments));
       const f = scoreJudged(top(text), q.judgments);
       const h = scoreJudged(await served(c, q.query), q.judgments);
       ft.push(f);
@@ -122,6 +136,7 @@ export async function runJudged(): Promise<JudgedResult> {
       rows: [
         { ranker: 'fulltext (BM25-like ts_rank)', ...mean(ft) },
         { ranker: 'vector (offline embedder)', ...mean(vec) },
+        { ranker: 'hybrid fusion and priors only (no profile preferences, exclusions, name boosts, rewriting)', ...mean(base) },
         { ranker: '**hybrid (served)**', ...mean(hyb) },
       ],
       perQuery,
