@@ -176,8 +176,8 @@ export function compareByName(a: { id: string; name: string }, b: { id: string; 
 
 /**
  * The served relevance score, in [0, 1]: the fused score with every prior applied, as a share of
- * the best a row can get (first in every ranker that answered, nothing against it), capped at 1
- * (boosts can pass it: an exact name scores 1). The same scale whatever rankers answered, so a
+ * the best a row can get (first in every ranker that answered, every stated preference met,
+ * nothing against it), capped at 1 (a name boost can pass it: an exact name scores 1). The same scale whatever rankers answered, so a
  * `score_threshold` means the same on every path.
  */
 export function rankHybrid(
@@ -193,7 +193,10 @@ export function rankHybrid(
     weight: l.weight,
     ids: [...l.hits].sort((a, b) => b.score - a.score || byName(a.id, b.id)).map((h) => h.id),
   }));
-  const ideal = lists.reduce((sum, l) => sum + (l.hits.length > 0 ? l.weight : 0), 0) / (RRF_K + 1);
+  // The best a row can get: first in every ranker that answered, and every stated preference met.
+  let mostBoost = 1;
+  for (const w of intent.prefer?.values() ?? []) if (w > 0) mostBoost *= 1 + w;
+  const ideal = (lists.reduce((sum, l) => sum + (l.hits.length > 0 ? l.weight : 0), 0) / (RRF_K + 1)) * mostBoost;
   const fused = fuseRankings(stable).flatMap((hit) => {
     const row = facts.get(hit.id);
     // The hits are fuseRankings' own, fresh for this call.

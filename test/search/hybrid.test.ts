@@ -124,6 +124,17 @@ describe('rankHybrid scores', () => {
     expect(exact[0]).toMatchObject({ id: 'a', score: 1 });
   });
 
+  it('count stated preferences in the best possible score: a row meeting one of several is below 1', () => {
+    const seated = new Map([
+      ['s', row('Seated Leg Extension', { equipment: 'machine', mechanic: 'isolation' })],
+      ['t', row('Barbell Squat', { equipment: 'barbell' })],
+    ]);
+    const one = [{ name: 'vector', weight: 1, hits: [{ id: 's', score: 0.9 }, { id: 't', score: 0.8 }] }];
+    const [top] = rankHybrid(one, seated, queryIntent('single leg quad work I can do seated'), PARAMS);
+    expect(top).toMatchObject({ id: 's' });
+    expect(top!.score).toBeLessThan(1);
+  });
+
   it('drop rows an explicit negation excludes', () => {
     expect(rankHybrid(lists, facts, queryIntent('quad work, no jumping'), PARAMS).map((h) => h.id)).toEqual(['b', 'a']);
   });
