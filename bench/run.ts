@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runHttpLoad } from './http-load.js';
+import { judgedTable, runJudged } from './judged.js';
 import { runPipelineBench } from './pipeline.js';
 import { largeQualityTable, qualityTable, runLargeQuality, runQuality } from './quality.js';
 import { runQueueBench } from './queue.js';
@@ -28,6 +29,7 @@ interface Section {
 
 export const SECTIONS: Record<string, Section> = {
   'search-quality': { title: 'Search quality (free-exercise-db dev set)', run: async () => qualityTable(await runQuality()) },
+  'search-judged': { title: 'Search quality on the hand-judged dev set; no good match', run: async () => judgedTable(await runJudged()) },
   'search-quality-large': { title: 'Search quality on a large library (large-library path)', run: async () => largeQualityTable(await runLargeQuality()) },
   'search-latency': { title: 'Search latency, recall by id and the filtered tail (pgvector, v2 embedder), catalogue import', run: runSearchLatency },
   'search-paths': { title: 'Search paths: in-memory scan vs database, by library size', run: runSearchPaths },

@@ -286,7 +286,7 @@ export const searchBody = z
   .object({
     query: text().max(MAX_QUERY_LENGTH),
     limit: z.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
-    score_threshold: z.number().min(SCORE_THRESHOLD_MIN).max(SCORE_THRESHOLD_MAX).optional(),
+    score_threshold: z.number().min(SCORE_THRESHOLD_MIN).max(SCORE_THRESHOLD_MAX).optional().describe('keep results whose relevance score is at least this (0-1)'),
     filters: filtersBody.optional(),
     diverse: z.boolean().default(false).describe('pick different movements (MMR plus caps per video and per movement)'),
     diversity: z.number().min(0).max(1).optional(),
@@ -294,9 +294,10 @@ export const searchBody = z
   .strict();
 
 export const searchResponse = z.object({
-  results: z.array(z.object({ score: z.number(), exercise: exerciseSchema })),
+  results: z.array(z.object({ score: z.number().describe('relevance from 0 to 1 (README: what the score means)'), exercise: exerciseSchema })),
   total_found: z.number().int(),
   ranker: z.string(),
+  no_match: z.string().optional().describe('set, with no results, when the query matches nothing meaningful'),
 });
 
 export const storiesBody = z

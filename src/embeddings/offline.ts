@@ -192,7 +192,7 @@ export function extractFeatures(text: string, kind: EmbedKind = 'document'): Fea
     // plain text (a query, or a document without labels): concepts after the query rules, signed
     const analysis = analyzeQuery(freeText);
     for (const [id, w] of analysis.weights) f.concepts.set(id, w);
-    addWords(f, queryStems(freeText, analysis.negatedTokens), TEXT_WORD_WEIGHT);
+    addWords(f, queryStems(freeText, analysis.setAsideTokens), TEXT_WORD_WEIGHT);
   } else if (freeText) {
     for (const [id, w] of phraseWeights(freeText)) addSum(textConcepts, id, w);
     addWords(f, contentStems(freeText), TEXT_WORD_WEIGHT);
@@ -205,7 +205,7 @@ export function extractFeatures(text: string, kind: EmbedKind = 'document'): Fea
   return f;
 }
 
-/** A query's content stems without the words a negation reaches ("without jumping"). */
+/** A query's content stems without the words it sets aside (negated, or stating a feature: see QueryAnalysis). */
 function queryStems(text: string, negated: ReadonlySet<number>): string[] {
   return tokenize(text)
     .filter((t, i) => !negated.has(i) && !STOP_WORDS.has(t) && !FRAME_WORDS.has(t))

@@ -1,5 +1,6 @@
+import { readPeople, type PeopleReading } from './people.js';
 import { PATTERN_PROFILES } from './phrases.js';
-import { stem } from './text.js';
+import { FRAME_WORDS, stem, STOP_WORDS, tokenize } from './text.js';
 import { conceptWords, findPhrases, getConcept, isTerm, phraseTokens, type ConceptKind, type ConceptMatch } from './vocabulary.js';
 
 /**
@@ -27,6 +28,19 @@ export interface QueryAnalysis {
   readonly negatedTokens: ReadonlySet<number>;
   /** Token index spans [start, end] (inclusive) claimed by multi-word phrases. */
   readonly phrases: readonly (readonly [number, number])[];
+  /**
+   * Concepts an explicit negation rules out (movement patterns, equipment, categories): rows
+   * carrying them are excluded, not merely ranked lower. Only the negated thing itself: "no pull-ups"
+   * excludes pull-ups, not every exercise for the lats.
+   */
+  readonly excluded: ReadonlySet<string>;
+  /** What the query says about the person and the exercise's profile (people.ts). */
+  readonly people: PeopleReading;
+  /**
+   * Tokens left out of word matching (full text, the embedder's word side): negated words, and
+   * words that state a feature of the exercise rather than name it, when the query has other words.
+   */
+  readonly setAsideTokens: ReadonlySet<number>;
 }
 
 const NEGATORS = stemSet(['no', 'not', 'without', 'skip', 'skipping', 'avoid', 'avoiding', 'except', 'excluding', 'exclude', 'minus', 'sans', 'non', 'nothing', 'never', 'nor', 'zero']);
@@ -38,6 +52,13 @@ const CONTRACTED = stemSet(['don', 'doesn', 'didn', 'can', 'won', 'isn', 'aren',
 /** Words that end a negation's reach: "no jumping but intense" negates only jumping. */
 const SCOPE_END = stemSet(['but', 'and', 'for', 'to', 'that', 'which', 'while', 'so', 'because', 'just', 'only', 'at', 'in', 'on', 'with', 'using', 'instead', 'rather', 'though', 'then']);
 const NEGATION_REACH = 5;
+/** Words between a negator and what it negates: "nothing that involves jumping", "not with a barbell", "not looking for chair work". */
+const LEAD_IN = stemSet(['for', 'with', 'using', 'that', 'which', 'involves', 'involving', 'involve', 'needs', 'need', 'requires', 'require', 'requiring', 'uses', 'use', 'puts', 'put', 'includes', 'include', 'including', 'any', 'anything', 'want', 'wanting', 'like', 'looking', 'interested', 'in', 'into', 'on', 'is', 'are', 'has', 'have', 'do', 'doing', 'a', 'an', 'the', 'my', 'much', 'too', 'more']);
+const LEAD_IN_MAX = 4;
+/** Share of a situation's implied muscle weights kept when the query names muscles of its own. */
+const IMPLIED_SHARE = 0.4;
+/** Concept kinds an explicit negation excludes outright; others (muscles, levels, force) are ranked lower. */
+const EXCLUDABLE_KINDS = new Set<ConceptKind>(['pattern', 'equipment', 'category']);
 /** Words for equipment in general: negated, they mean bodyweight work. */
 const GEAR_WORDS = stemSet(['equipment', 'weight', 'weights', 'kit', 'tool', 'tools', 'prop', 'props', 'implement', 'implements', 'apparatus']);
 const GOAL_CUES = stemSet(['improve', 'better', 'increase', 'boost', 'master', 'nail', 'achieve', 'accessory', 'accessories', 'assistance', 'carryover', 'first']);
@@ -154,25 +175,47 @@ function analyze(text: string): QueryAnalysis {
     if (isPair) negatedTokens.add(t.at[i + 1]!);
     if (raw[i]!.raw === 't') negatedTokens.add(t.at[i - 1]!);
     let k = i + (isPair ? 2 : 1);
-    if (at(k) === 'for') k += 1; // "not for beginners"
+    for (let n = 0; n < LEAD_IN_MAX && k < t.stems.length && t.clause[k] === t.clause[i] && LEAD_IN.has(at(k)!); n++) k += 1;
     for (let n = 0; k < t.stems.length && n < NEGATION_REACH && t.clause[k] === t.clause[i] && !SCOPE_END.has(at(k)!); k++, n++) {
       if (GEAR_WORDS.has(at(k)!) && !claimedByLonger(matches, k)) bodyweight = true;
       negatedStart.add(k);
       negatedTokens.add(t.at[k]!);
     }
   }
+  const negatedTokenList = new Set([...negatedStart].map((k) => t.at[k]!));
+  const people = readPeople(text, negatedTokenList);
   const positive = new Map<string, number>();
   const negative = new Map<string, number>();
+  const excluded = new Set<string>();
+  // A movement named next to a word of pain ("lunges hurt my knees") is one to avoid, softly, with
+  // what its phrase implies ("jumping" is also plyometrics).
+  const painful = new Set(
+    matches.filter((m) => getConcept(m.concept)?.kind === 'pattern' && m.weight >= 1 && !negatedStart.has(m.start) && people.painTokens.has(t.at[m.start]!)).map((m) => m.start),
+  );
   for (const m of matches) {
     const kind = getConcept(m.concept)?.kind;
+    if (painful.has(m.start)) {
+      if (m.weight >= 1) negative.set(m.concept, Math.max(negative.get(m.concept) ?? 0, 0.7));
+      continue;
+    }
     if (!negatedStart.has(m.start)) {
       positive.set(m.concept, Math.max(positive.get(m.concept) ?? 0, m.weight));
       continue;
     }
-    // a weak side meaning of a negated phrase is not itself avoided ("not for beginners" is not "not intermediate")
-    if (m.weight < 0.5) continue;
+    // Only what is negated is avoided, not a side meaning of its phrase: "not for beginners" is not
+    // "not intermediate", "no pull-ups" is not "no pulling".
+    if (m.weight < 1) continue;
     if (bodyweight && (kind === 'category' || m.concept === 'bodyweight') && GEAR_WORDS.has(at(m.start)!)) continue;
     negative.set(m.concept, Math.max(negative.get(m.concept) ?? 0, m.weight));
+    if (kind && EXCLUDABLE_KINDS.has(kind)) excluded.add(m.concept);
+  }
+  // What a situation implies counts less once the query names muscles itself: "calf stretches for
+  // runners" is about calves, not every muscle running uses.
+  const namesMuscles = [...positive].some(([id, w]) => w >= 0.75 && getConcept(id)?.kind === 'muscle');
+  for (const [id, w] of people.concepts) {
+    if (negative.has(id)) continue;
+    const scaled = namesMuscles && getConcept(id)?.kind === 'muscle' ? w * IMPLIED_SHARE : w;
+    positive.set(id, Math.max(positive.get(id) ?? 0, scaled));
   }
   const negatedLevels = LEVELS.filter((l) => negative.has(l) && !positive.has(l));
   if (negatedLevels.length) for (const l of LEVELS) if (!negatedLevels.includes(l)) positive.set(l, Math.max(positive.get(l) ?? 0, 0.5));
@@ -194,7 +237,11 @@ function analyze(text: string): QueryAnalysis {
     .filter((m) => m.end - m.start > 1)
     .map((m) => [t.at[m.start]!, t.at[m.end - 1]!] as [number, number])
     .filter((p, i, all) => all.findIndex((q) => q[0] === p[0]) === i);
-  return { weights, negatedTokens, phrases };
+  const setAsideTokens = new Set(negatedTokens);
+  const words = tokenize(text).filter((w, i) => !negatedTokens.has(i) && !people.featureTokens.has(i) && !STOP_WORDS.has(w) && !FRAME_WORDS.has(w));
+  if (words.length > 0) for (const i of people.featureTokens) setAsideTokens.add(i);
+  for (const id of excluded) if (positive.has(id)) excluded.delete(id);
+  return { weights, negatedTokens, phrases, excluded, people, setAsideTokens };
 }
 
 function claimedByLonger(matches: ConceptMatch[], k: number): boolean {

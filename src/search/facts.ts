@@ -1,6 +1,6 @@
 import type { Queryable } from '../database/db.js';
 import type { LibraryMirror } from '../database/mirror.js';
-import type { CandidateFacts } from './hybrid.js';
+import { factsOf, type CandidateFacts } from './hybrid.js';
 
 /** The few fields the hybrid ranking's priors and tie-breaks read, for a set of candidate ids. */
 export async function candidateFacts(
@@ -16,28 +16,14 @@ export async function candidateFacts(
       unique.flatMap((id) => {
         const e = snap.get(id)?.exercise;
         if (!e) return [];
-        const { category, equipment, primary_muscles, force, mechanic, fitness_level } = e;
-        return [[e.id, { name: e.exercise_name, category, equipment, primary_muscles, force, mechanic, fitness_level }]] as const;
+        return [[e.id, factsOf(e)]] as const;
       }),
     );
   }
-  const rows = await db.query<CandidateFacts & { id: string; exercise_name: string }>(
-    `SELECT id, exercise_name, category, equipment, primary_muscles, force, mechanic, fitness_level
+  const rows = await db.query<Parameters<typeof factsOf>[0] & { id: string }>(
+    `SELECT id, exercise_name, how_to, category, equipment, primary_muscles, secondary_muscles, force, mechanic, fitness_level
      FROM exercises WHERE id = ANY($1::uuid[])`,
     [unique],
   );
-  return new Map(
-    rows.map((r) => [
-      String(r.id),
-      {
-        name: r.exercise_name,
-        category: r.category,
-        equipment: r.equipment,
-        primary_muscles: r.primary_muscles,
-        force: r.force,
-        mechanic: r.mechanic,
-        fitness_level: r.fitness_level == null ? null : Number(r.fitness_level),
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [String(r.id), factsOf({ ...r, fitness_level: r.fitness_level == null ? null : Number(r.fitness_level) })]));
 }

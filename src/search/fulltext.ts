@@ -38,13 +38,13 @@ export function buildTsQuery(query: string): string | null {
     const end = phraseAt.get(i);
     if (end !== undefined) {
       const words = tokens.slice(i, end + 1).filter((w) => !STOP_WORDS.has(w) && !FILLERS.has(w));
-      const t = analysis.negatedTokens.has(i) ? null : termFor(words.join(' '));
+      const t = analysis.setAsideTokens.has(i) ? null : termFor(words.join(' '));
       if (t) terms.add(t);
       i = end;
       continue;
     }
     const w = tokens[i]!;
-    if (analysis.negatedTokens.has(i) || STOP_WORDS.has(w) || FRAME_WORDS.has(w)) continue;
+    if (analysis.setAsideTokens.has(i) || STOP_WORDS.has(w) || FRAME_WORDS.has(w)) continue;
     const t = termFor(w);
     if (t) terms.add(t);
   }

@@ -7,7 +7,8 @@ import type { Embedder } from '../embeddings/types.js';
 import { UnavailableError, ValidationError } from '../errors.js';
 import { movementPattern } from '../language/vocabulary.js';
 import { MAX_DIVERSE_CANDIDATES, MAX_QUERY_LENGTH, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT as MAX_LIMIT } from '../limits.js';
-import { compareByName, HYBRID_PARAMS, queryIntent, rankHybrid, type RankedCandidates } from '../search/hybrid.js';
+import { compareByName, HYBRID_PARAMS, noGoodMatch, queryIntent, rankHybrid, type RankedCandidates } from '../search/hybrid.js';
+import { rewriteQuery } from '../language/rewrite.js';
 import { selectDiverse } from '../search/mmr.js';
 import { createLibraryReader, type LibraryReader, type LibraryView } from '../search/view.js';
 import type { VectorHit, VectorIndex } from '../vectors/types.js';
@@ -55,6 +56,8 @@ export interface HybridResult {
   ranker: 'hybrid' | 'fulltext';
   /** Why the vector ranker did not take part, when it did not. */
   degraded?: string;
+  /** Why there are no results when the query matches nothing meaningful (see noGoodMatch). */
+  noMatch?: string;
 }
 
 /** Fusion weights (see HYBRID_PARAMS). Depth: how many candidates each ranker contributes to the fusion. */
@@ -136,7 +139,7 @@ export async function searchSimilarExercises(ctx: SearchContext, query: string, 
   const o = parseInput(similarSchema, options);
   requireIndex(ctx.index);
   const view = await openView(ctx);
-  const vector = await embedQuery(ctx, q);
+  const vector = await embedQuery(ctx, rewriteQuery(q));
   const hits = await view.vectorSearch(vector, {
     limit: o.limit,
     ...(o.filters ? { filters: o.filters } : {}),
@@ -147,7 +150,8 @@ export async function searchSimilarExercises(ctx: SearchContext, query: string, 
     .sort((a, b) => b.score - a.score || compareByName({ id: a.exercise.id, name: a.exercise.exercise_name }, { id: b.exercise.id, name: b.exercise.exercise_name }));
 }
 
-async function hybridRanking(ctx: SearchContext, view: LibraryView, q: string, filters: ExerciseFilters | undefined, depth: number) {
+async function hybridRanking(ctx: SearchContext, view: LibraryView, typed: string, filters: ExerciseFilters | undefined, depth: number) {
+  const q = rewriteQuery(typed);
   const tuning = ctx.searchTuning ?? {};
   const weights = tuning.weights ?? HYBRID_WEIGHTS;
   let reason = unavailableReason(ctx.index.status());
@@ -184,7 +188,8 @@ async function hybridRanking(ctx: SearchContext, view: LibraryView, q: string, f
   const candidates = [...fulltext.map((h) => h.id), ...(vectorHits ?? []).map((h) => h.id)];
   const facts = await view.facts(candidates);
   const params = { categoryPrior: tuning.categoryPrior ?? HYBRID_PARAMS.categoryPrior, negationPenalty: HYBRID_PARAMS.negationPenalty };
-  return { fused: rankHybrid(lists, facts, queryIntent(q), params), reason };
+  const noMatch = noGoodMatch(q, fulltext.length);
+  return { fused: noMatch ? [] : rankHybrid(lists, facts, queryIntent(q), params), reason, noMatch };
 }
 
 export async function findExercises(ctx: SearchContext, query: string, options: HybridOptions = {}): Promise<HybridResult> {
@@ -192,9 +197,9 @@ export async function findExercises(ctx: SearchContext, query: string, options: 
   const o = parseInput(hybridSchema, options);
   // One view for the whole search, so every part of it sees the same library.
   const view = await openView(ctx);
-  const { fused, reason } = await hybridRanking(ctx, view, q, o.filters, Math.max(FUSION_DEPTH, o.limit));
+  const { fused, reason, noMatch } = await hybridRanking(ctx, view, q, o.filters, Math.max(FUSION_DEPTH, o.limit));
   const items = (await withRows(view, fused.slice(0, o.limit))).map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
-  return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
+  return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}), ...(noMatch ? { noMatch } : {}) };
 }
 
 /** searchDiverseExercises, saying which rankers answered (full text alone while the vector store is down). */
@@ -203,7 +208,7 @@ export async function findDiverseExercises(ctx: SearchContext, query: string, op
   const o = parseInput(diverseSchema, options);
   const pool = o.candidates ?? Math.min(MAX_DIVERSE_CANDIDATES, Math.max(50, o.limit * 5));
   const view = await openView(ctx);
-  const { fused, reason } = await hybridRanking(ctx, view, q, o.filters, Math.max(FUSION_DEPTH, pool));
+  const { fused, reason, noMatch } = await hybridRanking(ctx, view, q, o.filters, Math.max(FUSION_DEPTH, pool));
   const hits = await withRows(view, fused.slice(0, pool));
   const vectors = reason
     ? new Map<string, number[]>()
@@ -222,7 +227,7 @@ export async function findDiverseExercises(ctx: SearchContext, query: string, op
     { count: o.limit, diversity: o.diversity, maxPerGroup: o.maxPerSource ?? 2, maxPerPattern: o.maxPerPattern ?? 2 },
   );
   const items = chosen.map(({ exercise, score, ranks }) => ({ exercise, score, ranks }));
-  return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}) };
+  return { items, ranker: reason ? 'fulltext' : 'hybrid', ...(reason ? { degraded: reason } : {}), ...(noMatch ? { noMatch } : {}) };
 }
 
 export async function searchDiverseExercises(ctx: SearchContext, query: string, options: DiverseOptions = {}): Promise<HybridHit[]> {
@@ -232,7 +237,7 @@ export async function searchDiverseExercises(ctx: SearchContext, query: string, 
 export interface SearchRequest {
   limit: number;
   filters?: ExerciseFilters;
-  /** Minimum cosine similarity: answered by the vector ranker alone, whose scores it refers to. */
+  /** Minimum relevance score (0-1, see rankHybrid): filters the served ranking. */
   scoreThreshold?: number;
   diverse?: boolean;
   diversity?: number;
@@ -243,6 +248,8 @@ export interface SearchAnswer {
   ranker: string;
   /** Why the vector side did not answer (the store is down or not set up): full text answered alone. */
   degraded?: string;
+  /** Why there are no results: the query matched nothing meaningful. */
+  noMatch?: string;
 }
 
 /** A query longer than SEARCH_MAX_QUERY_CHARS is refused: its cost grows with its words. */
@@ -273,21 +280,14 @@ export async function searchExercises(ctx: AppContext, query: string, request: S
       filters: request.filters,
       ...(request.diversity !== undefined ? { diversity: request.diversity } : {}),
     });
-    return { results: found.items, ranker: found.degraded ? 'fulltext' : 'diverse', ...(found.degraded ? { degraded: found.degraded } : {}) };
-  }
-  if (request.scoreThreshold !== undefined) {
-    try {
-      const hits = await searchSimilarExercises(ctx, query, {
-        limit: request.limit,
-        filters: request.filters,
-        scoreThreshold: request.scoreThreshold,
-      });
-      return { results: hits, ranker: 'vector' };
-    } catch (error) {
-      // The threshold refers to vector scores; without the vector side full text still answers.
-      if (!(error instanceof UnavailableError)) throw error;
-    }
+    return answer(found, request.scoreThreshold, found.degraded ? 'fulltext' : 'diverse');
   }
   const found = await findExercises(ctx, query, { limit: request.limit, filters: request.filters });
-  return { results: found.items, ranker: found.ranker, ...(found.degraded ? { degraded: found.degraded } : {}) };
+  return answer(found, request.scoreThreshold, found.ranker);
+}
+
+/** The threshold filters the served ranking on its own score (0-1); it never switches rankers. */
+function answer(found: HybridResult, min: number | undefined, ranker: string): SearchAnswer {
+  const results = min === undefined ? found.items : found.items.filter((r) => r.score >= min);
+  return { results, ranker, ...(found.degraded ? { degraded: found.degraded } : {}), ...(found.noMatch ? { noMatch: found.noMatch } : {}) };
 }

@@ -196,6 +196,23 @@ describe.each(BACKENDS)('the /api/v1 contract on %s', (backend) => {
     expect(bad.status).toBe(422);
   });
 
+  it('search scores are relevance from 0 to 1: a threshold filters the same ranking; nonsense answers no match', async () => {
+    const ask = (json: object) => s.request('/api/v1/exercises/search', { method: 'POST', json });
+    const all = await ask({ query: 'leg strength with a kettlebell or dumbbells', limit: 10 });
+    expect(all.body.ranker).toBe('hybrid');
+    const scores: number[] = all.body.results.map((r: { score: number }) => r.score);
+    for (const x of scores) expect(x > 0 && x <= 1).toBe(true);
+    const cut = (scores[0]! + scores[scores.length - 1]!) / 2;
+    const kept = await ask({ query: 'leg strength with a kettlebell or dumbbells', limit: 10, score_threshold: cut });
+    expect(kept.body.ranker).toBe('hybrid');
+    expect(kept.body.results).toEqual(all.body.results.filter((r: { score: number }) => r.score >= cut));
+    const mash = await ask({ query: 'qwpzx vbnmk', limit: 10 });
+    expect(mash.status).toBe(200);
+    expect(mash.body.results).toEqual([]);
+    expect(mash.body.no_match).toMatch(/no good match/i);
+    expect(all.body.no_match).toBeUndefined();
+  });
+
   it('stories are derived from the prompt offline and validated', async () => {
     const got = await s.request('/api/v1/stories/generate', {
       method: 'POST',

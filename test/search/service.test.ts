@@ -115,6 +115,32 @@ describe.each(BACKENDS)('search service on %s with the offline embedder', (backe
     expect(filtered.items.every((i) => i.exercise.primary_muscles.includes('hamstrings'))).toBe(true);
   });
 
+  it('answers nonsense with no results and a reason, and a real query with scores from 0 to 1', async () => {
+    for (const q of ['qwxzv plmkj', 'asdfgh jkl']) {
+      const none = await service.findExercises(q, { limit: 5 });
+      expect(none.items, q).toEqual([]);
+      expect(none.noMatch, q).toMatch(/no good match/i);
+    }
+    const found = await service.findExercises('hamstring stretch', { limit: 10 });
+    expect(found.noMatch).toBeUndefined();
+    expect(found.items.length).toBeGreaterThan(0);
+    for (const i of found.items) expect(i.score > 0 && i.score <= 1, `${i.score}`).toBe(true);
+  });
+
+  it('puts an exact name first, abbreviations and typing slips included', async () => {
+    expect(names((await service.findExercises('romanian deadlift', { limit: 3 })).items)[0]).toBe('Romanian Deadlift');
+    expect(names((await service.findExercises('rdl', { limit: 3 })).items)[0]).toBe('Romanian Deadlift');
+    expect(names((await service.findExercises('kettlebell swnig', { limit: 3 })).items)[0]).toBe('Kettlebell Swing');
+  });
+
+  it('prefers the profile a person states and excludes only what is negated', async () => {
+    const seated = names((await service.findExercises('hamstring work I can do seated', { limit: 3 })).items);
+    expect(seated[0]).toBe('Seated Hamstring Stretch');
+    const noSwings = names((await service.findExercises('hamstrings, no swings', { limit: 10 })).items);
+    expect(noSwings).not.toContain('Kettlebell Swing');
+    expect(noSwings).toEqual(expect.arrayContaining(['Romanian Deadlift', 'Lying Leg Curl']));
+  });
+
   it('picks diverse results: at most two per source video', async () => {
     const picked = await service.searchDiverseExercises('pectoral training', { limit: 4, diversity: 0.2 });
     expect(picked).toHaveLength(4);

@@ -32,7 +32,12 @@ export function registerSearchRoutes(app: TypedApp, ctx: AppContext): void {
         diversity: b.diversity,
       });
       if (found.degraded) void reply.header(DEGRADED_HEADER, VECTOR_STORE_UNAVAILABLE);
-      return { results: found.results.map((r) => ({ score: r.score, exercise: r.exercise })), total_found: found.results.length, ranker: found.ranker };
+      return {
+        results: found.results.map((r) => ({ score: r.score, exercise: r.exercise })),
+        total_found: found.results.length,
+        ranker: found.ranker,
+        ...(found.noMatch ? { no_match: found.noMatch } : {}),
+      };
     },
   );
 

@@ -2,7 +2,7 @@ import type { LibrarySnapshot, SnapshotRow } from '../../database/snapshot.js';
 import type { ExerciseFilters } from '../../database/types.js';
 import type { VectorHit } from '../../vectors/types.js';
 import type { FulltextHit } from '../fulltext.js';
-import type { CandidateFacts } from '../hybrid.js';
+import { factsOf, type CandidateFacts } from '../hybrid.js';
 import { cosineDistance, dotFloat4, dotFloat4Columns, SEQUENTIAL, type SumOrder } from './cosine.js';
 import { compileRowTest } from './filters.js';
 import { compareBytes, orTermContribution, parseTsvector, phraseOccurs, ranksByProximity, tsRank, uniqueOperands, type CompiledTsquery, type ParsedTsvector } from './tsvector.js';
@@ -255,15 +255,7 @@ export function buildMemoryLibrary(snapshot: LibrarySnapshot, sumOrder: SumOrder
 }
 
 function candidateFactsOf({ exercise: e }: SnapshotRow): CandidateFacts {
-  return {
-    name: e.exercise_name,
-    category: e.category,
-    equipment: e.equipment,
-    primary_muscles: e.primary_muscles,
-    force: e.force,
-    mechanic: e.mechanic,
-    fitness_level: e.fitness_level,
-  };
+  return factsOf(e);
 }
 
 /**

@@ -5848,6 +5848,7 @@ export interface paths {
                         query: string;
                         /** @default 10 */
                         limit?: number;
+                        /** @description keep results whose relevance score is at least this (0-1) */
                         score_threshold?: number;
                         filters?: {
                             /** @description name contains this text (any case) */
@@ -5900,6 +5901,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             results: {
+                                /** @description relevance from 0 to 1 (README: what the score means) */
                                 score: number;
                                 /** @description Exercise */
                                 exercise: {
@@ -5938,6 +5940,8 @@ export interface paths {
                             }[];
                             total_found: number;
                             ranker: string;
+                            /** @description set, with no results, when the query matches nothing meaningful */
+                            no_match?: string;
                         };
                     };
                 };
