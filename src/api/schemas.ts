@@ -15,7 +15,7 @@ import {
   SEARCH_DEFAULT_LIMIT,
   SEARCH_MAX_LIMIT,
 } from '../limits.js';
-import { EDITABLE_FIELDS, exerciseSchema, FILTER_FIELDS, FILTER_KEYS, filterShape, isoTime, JOB_STATUSES, MAX_NAME_LENGTH, PIPELINE_STEP_NAMES, PLATFORMS, type ExerciseFilters, type FilterField } from '../domain/index.js';
+import { EDITABLE_FIELDS, exerciseSchema, FILTER_FIELDS, FILTER_KEYS, filterShape, isoTime, JOB_STATUSES, MAX_NAME_LENGTH, PLATFORMS, PROGRESS_STEP_NAMES, type ExerciseFilters, type FilterField } from '../domain/index.js';
 import { SORT_FIELDS } from '../services/library.js';
 
 /**
@@ -146,7 +146,7 @@ export const jobStatusResponse = z.object({
   type: z.string(),
   error: z.string().nullable(),
   error_code: z.string().nullable().describe('stable code of the failure (cancelled, private_address, validation_error, processing_failed, internal...): map this, not the message'),
-  progress: z.object({ step: z.enum(PIPELINE_STEP_NAMES).nullable(), percent: z.number() }),
+  progress: z.object({ step: z.enum(PROGRESS_STEP_NAMES).nullable(), percent: z.number() }),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
   cancel_requested: z.boolean(),

@@ -33,6 +33,16 @@ export function isPipelineStep(step: string | null): step is PipelineStep {
   return (PIPELINE_STEP_NAMES as readonly (string | null)[]).includes(step);
 }
 
+/** The step a finished job shows (the contract's `progress.step` once the job is done). */
+export const FINISHED_STEP = 'done';
+/** Every step a job's progress can name: the pipeline's, then the finished one. */
+export const PROGRESS_STEP_NAMES = [...PIPELINE_STEP_NAMES, FINISHED_STEP] as const;
+export type ProgressStep = PipelineStep | typeof FINISHED_STEP;
+
+export function isProgressStep(step: string | null): step is ProgressStep {
+  return step === FINISHED_STEP || isPipelineStep(step);
+}
+
 export function stageOf(step: PipelineStep): PipelineStage {
   return PIPELINE_STEPS.find((s) => s.name === step)!.stage;
 }

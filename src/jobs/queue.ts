@@ -1,6 +1,6 @@
 import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db, Queryable } from '../database/db.js';
-import { isUuid, JOB_STATUSES, type JobStatus } from '../domain/index.js';
+import { FINISHED_STEP, isUuid, JOB_STATUSES, type JobStatus } from '../domain/index.js';
 import { toIso, toIsoOrNull } from '../time.js';
 import { JOBS_DEFAULT_LIMIT, JOBS_MAX_LIMIT } from '../limits.js';
 
@@ -210,10 +210,10 @@ export async function heartbeat(
  */
 export async function completeJob(tx: Queryable, id: string, workerId: string, result: Record<string, unknown>): Promise<void> {
   const rows = await tx.query(
-    `UPDATE jobs SET status = 'done', result = $3::jsonb, error = NULL, progress_percent = 100, progress_step = 'done',
+    `UPDATE jobs SET status = 'done', result = $3::jsonb, error = NULL, progress_percent = 100, progress_step = $4,
        finished_at = now(), locked_by = NULL, locked_until = NULL, updated_at = now()
      WHERE id = $1 AND locked_by = $2 AND status = 'in_progress' RETURNING id`,
-    [id, workerId, JSON.stringify(result)],
+    [id, workerId, JSON.stringify(result), FINISHED_STEP],
   );
   if (!rows[0]) throw new LeaseLostError(id);
 }

@@ -131,7 +131,7 @@ describe.each(BACKENDS)('routine entries on %s', (backend) => {
   });
 });
 
-describe.each(BACKENDS)('migration 0010 on %s', (backend) => {
+describe.each(BACKENDS)('migration 0009 on %s', (backend) => {
   it('turns the rows of existing routines into entries in their order', async () => {
     const t = await openTestDb(backend, { migrate: false });
     try {

@@ -10,12 +10,15 @@ describe('pipeline steps and their share of progress', () => {
   });
 
   it.each([1, 2, 5])('never goes backwards over %i media items, from 0 to 100', (items) => {
+    // The pipeline's own order: the steps before and after once, the per-item steps item by item.
     const seen: number[] = [];
-    for (const step of PIPELINE_STEPS) {
-      for (let item = 0; item < (step.perItem ? items : 1); item++) {
-        for (const fraction of [0, 0.5, 1]) seen.push(stepPercent(step.name, { item, items, fraction }));
-      }
-    }
+    const visit = (name: (typeof PIPELINE_STEPS)[number]['name'], item: number) => {
+      for (const fraction of [0, 0.5, 1]) seen.push(stepPercent(name, { item, items, fraction }));
+    };
+    const perItem = PIPELINE_STEPS.filter((s) => s.perItem);
+    for (const step of PIPELINE_STEPS.filter((s) => !s.perItem && PIPELINE_STEPS.indexOf(s) < PIPELINE_STEPS.indexOf(perItem[0]!))) visit(step.name, 0);
+    for (let item = 0; item < items; item++) for (const step of perItem) visit(step.name, item);
+    for (const step of PIPELINE_STEPS.filter((s) => !s.perItem && PIPELINE_STEPS.indexOf(s) > PIPELINE_STEPS.indexOf(perItem.at(-1)!))) visit(step.name, 0);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(100);

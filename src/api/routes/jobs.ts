@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPipelineStep } from '../../domain/index.js';
+import { isProgressStep } from '../../domain/index.js';
 import type { AppContext } from '../../services/context.js';
 import { cancelJob, getJob, listJobs, type Job } from '../../services/jobs.js';
 import { processUrl } from '../../services/processing.js';
@@ -15,7 +15,7 @@ export function jobView(job: Job) {
     error: job.error,
     error_code: job.error_code,
     // Only the pipeline reports steps; anything else (a step from another kind of job) is none.
-    progress: { step: isPipelineStep(job.progress.step) ? job.progress.step : null, percent: job.progress.percent },
+    progress: { step: isProgressStep(job.progress.step) ? job.progress.step : null, percent: job.progress.percent },
     attempts: job.attempts,
     max_attempts: job.max_attempts,
     cancel_requested: job.cancel_requested,

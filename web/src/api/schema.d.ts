@@ -6835,7 +6835,7 @@ export interface paths {
                             error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
-                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | "done" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -7022,7 +7022,7 @@ export interface paths {
                             error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
-                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | "done" | null;
                                 percent: number;
                             };
                             attempts: number;
@@ -7209,7 +7209,7 @@ export interface paths {
                             error_code: string | null;
                             progress: {
                                 /** @enum {string|null} */
-                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | null;
+                                step: "resolving" | "downloading" | "probing" | "transcribing" | "extracting key frames" | "analyzing" | "cutting clips" | "storing" | "done" | null;
                                 percent: number;
                             };
                             attempts: number;
