@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPipelineStep, PIPELINE_STAGES, PIPELINE_STEP_NAMES, PIPELINE_STEPS, stepPercent, type PipelineStep } from '../../src/domain/index.js';
+import { FINISHED_STEP, isPipelineStep, isProgressStep, PIPELINE_STAGES, PIPELINE_STEP_NAMES, PIPELINE_STEPS, stepPercent, type PipelineStep } from '../../src/domain/index.js';
 
 /** The pipeline's one table of steps: what the progress bar shows as a job goes. */
 describe('pipeline steps and their share of progress', () => {
@@ -42,5 +42,9 @@ describe('pipeline steps and their share of progress', () => {
     for (const name of PIPELINE_STEP_NAMES) expect(isPipelineStep(name)).toBe(true);
     expect(isPipelineStep('working')).toBe(false);
     expect(isPipelineStep(null)).toBe(false);
+    // A finished job names its own step, which no pipeline step may take.
+    expect(isPipelineStep(FINISHED_STEP)).toBe(false);
+    expect(isProgressStep(FINISHED_STEP)).toBe(true);
+    expect(isProgressStep('working')).toBe(false);
   });
 });
