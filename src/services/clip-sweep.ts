@@ -32,7 +32,7 @@ export interface SweepResult {
  */
 function abandoned(file: string, pid: number, at: number, graceMs: number, now: number): boolean {
   if (isInFlight(file)) return false;
-  return pid === process.pid || !processAlive(pid) || now - at > graceMs;
+  return pid === process.pid || !processAlive(pid) || now - at >= graceMs;
 }
 
 export async function sweepClipFiles(db: Db, clipsDir: string, opts: { graceSeconds: number; now?: number }): Promise<SweepResult> {
