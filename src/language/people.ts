@@ -2,8 +2,8 @@ import { tokenize } from './text.js';
 import type { Weights } from './phrases.js';
 
 /**
- * What a person says about themselves, where they train, what hurts and what they want to be able
- * to do, read as SOFT preferences over the exercise profile (`profile.ts` tags such as
+ * What a person says about themselves, where they train, what hurts and what they hope to manage,
+ * read as SOFT preferences over the exercise profile (`profile.ts` tags such as
  * "position:seated", "load:knees:2", "impact:jumping", "pattern:carry") and over the vocabulary's
  * concepts (muscles, categories, levels). A preference is a weight: above 0 a boost, below 0 a
  * penalty; ranking multiplies a row's score by (1 + w) for each tag it carries, never below a floor.
@@ -12,8 +12,8 @@ import type { Weights } from './phrases.js';
  * - a FEATURE of an exercise ("seated", "lying down", "jumping", "on one leg"): stated, it is
  *   preferred; negated ("no jumping", "nothing on the floor") the rows carrying it are excluded.
  *   Its words describe how to do the exercise, not what it is called, so full text and the word
- *   side of the embedder set them aside: a "Standing Calf Raise" is not what "stretches I can do
- *   standing" asks for merely because of a shared word.
+ *   side of the embedder set them aside: a "Standing Calf Raise" is not what a request for standing
+ *   stretches means merely because of a shared word.
  * - a SITUATION (people, places, pain, daily-life goals, sports, lay names of complaints): always
  *   soft, whatever negation is near it (a stated complaint is not undone by "no").
  *
@@ -62,7 +62,7 @@ export const CUES: readonly Cue[] = [
   situation(/\b(?:packed|crowded|busy|rush hour|peak hours?|taken|occupied|no free)\b/, { 'concept:dumbbell': 0.3, 'concept:kettlebells': 0.3, 'concept:bands': 0.3, 'concept:bodyweight': 0.3, 'concept:machine': -0.4, 'concept:barbell': -0.4, 'space:large': -0.4 }),
   situation(/\b(?:can ?t|cannot|can not|unable to|hard to|struggle to) (?:get|go|kneel|lie) (?:down|on|onto)\b|\bcan ?t (?:get )?(?:up|down) (?:from|off|on) the floor\b/, { floor: -0.8, 'position:standing': 0.4, 'position:seated': 0.3 }),
   // who
-  situation(/\b(?:senior|seniors|elderly|older adults?|older people|older person|pensioner|retired|retiree|grandma|grandpa|grandmother|grandfather|aging|ageing|as i age|[6-9][0-9] years? old|i m [6-9][0-9]|in my [6-9]0s|over [6-9]0)\b/, { 'impact:jumping': -0.4, 'load:spine:2': -0.3, explosive: -0.3, balance: 0.2 }),
+  situation(/\b(?:senior|seniors|elderly|older adults?|older people|older person|pensioner|retired|retiree|grandma|grandpa|grandmother|grandfather|aging|ageing|[6-9][0-9] years? old|i m [6-9][0-9]|in my [6-9]0s|over [6-9]0)\b/, { 'impact:jumping': -0.4, 'load:spine:2': -0.3, explosive: -0.3, balance: 0.2 }),
   situation(/\b(?:pregnant|pregnancy|prenatal|antenatal|trimester|expecting a baby|bump)\b/, { 'impact:jumping': -0.7, 'load:spine:2': -0.6, explosive: -0.6, 'position:lying': -0.3, 'concept:crunch': -0.6, 'concept:expert': -0.4 }),
   situation(/\b(?:postpartum|post partum|postnatal|post natal|after birth|after giving birth|new mom|new mum|new mother|had a baby|c section|diastasis)\b/, { 'impact:jumping': -0.6, 'load:spine:2': -0.5, explosive: -0.5, 'concept:crunch': -0.6, 'concept:expert': -0.5, 'concept:beginner': 0.2 }),
   situation(/\b(?:never (?:exercised|worked out|trained|lifted)|first (?:time|week|day|month)|new to (?:the )?(?:gym|lifting|exercise|working out|training)|total beginner|complete beginner|just started|couch potato|out of shape|unfit)\b/, { 'concept:expert': -0.6, explosive: -0.3, 'concept:olympic weightlifting': -0.5, 'concept:beginner': 0.4 }),
@@ -86,7 +86,7 @@ export const CUES: readonly Cue[] = [
   situation(/\b(?:it band|itb|iliotibial)\b/, { 'impact:jumping': -0.5, 'concept:foam roll': 0.4 }, { abductors: 0.7, glutes: 0.6, stretching: 0.4 }),
   situation(/\b(?:arthritis|osteoporosis|osteoarthritis|hypermobile|fibromyalgia)\b/, JOINT_SOFT),
   situation(near('joint|joints'), { ...JOINT_SOFT, 'load:knees:2': -0.5, 'impact:jumping': -0.7 }),
-  situation(/\b(?:blood pressure|hypertension|heart condition|heart problems|hold my breath|holding my breath)\b/, { 'concept:powerlifting': -0.6, 'concept:strongman': -0.6, 'load:spine:2': -0.4, explosive: -0.3, 'concept:static': -0.3, 'concept:expert': -0.3 }),
+  situation(/\b(?:blood pressure|hypertension|heart condition|heart problems|valsalva)\b/, { 'concept:powerlifting': -0.6, 'concept:strongman': -0.6, 'load:spine:2': -0.4, explosive: -0.3, 'concept:static': -0.3, 'concept:expert': -0.3 }),
   // everyday goals: the movements that train them
   situation(/\b(?:get|getting|stand|standing|rise|rising) up (?:from|off|out of) (?:a |the |my )?(?:chair|couch|sofa|toilet|floor|ground|bed|seat)\b|\bsit to stand\b/, { 'pattern:squat': 0.6, 'pattern:lunge': 0.2 }, { quadriceps: 0.8, glutes: 0.7 }),
   situation(/\b(?:carry|carrying|haul|hauling|lug|lugging) (?:\w+ ){0,2}(?:groceries|shopping|bags|luggage|suitcase|kids?|child|baby|toddler|boxes|water|firewood|car seat)\b/, { 'pattern:carry': 0.6, grip: 0.4 }, { forearms: 0.6, traps: 0.5, abdominals: 0.3 }),
@@ -99,7 +99,7 @@ export const CUES: readonly Cue[] = [
   situation(/\b(?:golf|golfer|tennis|baseball|softball|cricket|hockey|lacrosse|squash|badminton|padel|throwing|pitcher|discus|javelin)\b/, { rotational: 0.6, explosive: 0.3 }, { abdominals: 0.6, shoulders: 0.3 }),
   situation(/\b(?:boxing|boxer|kickboxing|muay thai|mma|martial arts|karate|taekwondo|punch|punching|punches)\b/, { rotational: 0.4, explosive: 0.3 }, { shoulders: 0.8, abdominals: 0.5, cardio: 0.4 }),
   situation(/\b(?:wrestling|wrestler|judo|jiu jitsu|bjj|grappling|grappler)\b/, { grip: 0.5, explosive: 0.3 }, { neck: 0.5, forearms: 0.6, 'lower back': 0.4 }),
-  situation(/\b(?:climbing|climber|bouldering|rope climb|climb the rope|rock climb|monkey bars)\b/, { grip: 0.6, 'pattern:pull': 0.5, 'position:hanging': 0.3 }, { forearms: 0.8, lats: 0.8, biceps: 0.5 }),
+  situation(/\b(?:climbing|climber|bouldering|rope climb|rock climb|monkey bars)\b/, { grip: 0.6, 'pattern:pull': 0.5, 'position:hanging': 0.3 }, { forearms: 0.8, lats: 0.8, biceps: 0.5 }),
   situation(/\b(?:swimming|swimmer|swim|freestyle|butterfly stroke)\b/, { 'pattern:pull': 0.4 }, { lats: 0.8, shoulders: 0.6, triceps: 0.3 }),
   situation(/\b(?:runner|runners|marathon|half marathon|5k|10k|jogger|trail running)\b/, { singleSide: 0.3, balance: 0.2 }, { calves: 0.6, hamstrings: 0.6, glutes: 0.6, quadriceps: 0.5 }),
   situation(/\b(?:cycling|cyclist|cycle|biking|bike ride|spin class)\b/, {}, { quadriceps: 0.8, hamstrings: 0.5, glutes: 0.5 }),
